@@ -1,0 +1,86 @@
+"""Findings: frozen values with a stable fingerprint."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import IntEnum
+
+__all__ = ["Finding", "Location", "Severity"]
+
+
+class Severity(IntEnum):
+    """How serious a finding is; ordered so ``>=`` compares thresholds."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        """``"error"``/``"warning"``/``"info"`` (any case) -> Severity; ValueError otherwise."""
+        try:
+            return cls[text.upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r}: use error, warning or info") from None
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a finding is.
+
+    Attributes:
+        file: display path of the file.
+        line, column: 1-based position, or None when the whole file is meant.
+        pointer: RFC 6901 JSON pointer into the file's data (a policy embedded
+            as a JSON string is addressed through the string: ``/Policy/Statement/0``).
+        policy: a label for the policy inside the file when the file holds
+            several (``role/Admin trust policy``), else None.
+    """
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+    pointer: str = ""
+    policy: str | None = None
+
+
+_NUMBERS = re.compile(r"\d+")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One reported problem.
+
+    Attributes:
+        code: the rule code (``PL201``).
+        name: the rule name (``unknown-action``).
+        severity: effective severity.
+        message: what is wrong here, specific to this case.
+        location: where.
+    """
+
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    location: Location
+
+    @property
+    def fingerprint(self) -> str:
+        """A stable identity: sha256 of code, file, pointer and the message with
+        digits removed (so a line shift or a changed count keeps the identity)."""
+        import hashlib
+
+        basis = "\x1f".join(
+            (self.code, self.location.file, self.location.pointer, _NUMBERS.sub("#", self.message))
+        )
+        return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]
+
+    def sort_key(self) -> tuple:
+        """Order: file, line, column, code."""
+        loc = self.location
+        return (loc.file, loc.line or 0, loc.column or 0, self.code, self.message)

@@ -1,0 +1,189 @@
+"""Run the rules over files: discover -> read -> model -> rules -> findings.
+
+One bad file never stops the others: load problems become findings, a rule
+that raises becomes a PL000 finding naming the rule, and every file given or
+found is accounted for in the result (checked, skipped with a reason, or
+failed with findings).
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+
+from policylint.check.finding import Finding, Location, Severity
+from policylint.check.registry import registry
+from policylint.check.rule import FileContext, PolicyContext, Rule
+from policylint.config import Settings
+from policylint.load.discover import discover
+from policylint.load.reader import read_file
+from policylint.model.kinds import detect_kind
+from policylint.model.policy import PolicyKind
+from policylint.model.validate import build_policy
+
+__all__ = ["LintOptions", "LintResult", "lint_paths"]
+
+
+@dataclass
+class LintOptions:
+    """Options of one lint run.
+
+    Attributes:
+        settings: configuration (select/ignore, per-file ignores, ...).
+        kind: force every policy to this kind (``--kind``), or None to detect.
+        debug: keep tracebacks of internal errors (printed by the CLI).
+    """
+
+    settings: Settings = field(default_factory=Settings)
+    kind: PolicyKind | None = None
+    debug: bool = False
+
+
+@dataclass
+class FileSummary:
+    """How one file was handled: ``checked`` (policies found), ``skipped`` (no
+    policy, with the reason) or ``failed`` (could not be read or parsed)."""
+
+    path: str
+    status: str
+    policies: int = 0
+    reason: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LintResult:
+    """Everything a lint run found.
+
+    Attributes:
+        findings: sorted by file, line, column, code.
+        files: one summary per file read.
+        skipped: (path, reason) for files and folders met but not read.
+        missing: command-line paths that do not exist.
+        tracebacks: internal-error tracebacks (only with ``debug``).
+    """
+
+    findings: list[Finding] = field(default_factory=list)
+    files: list[FileSummary] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    tracebacks: list[str] = field(default_factory=list)
+
+    @property
+    def files_read(self) -> int:
+        return len(self.files)
+
+    @property
+    def policies_checked(self) -> int:
+        return sum(f.policies for f in self.files)
+
+    def counts_by_severity(self) -> dict[str, int]:
+        out = {str(s): 0 for s in sorted(Severity, reverse=True)}
+        for f in self.findings:
+            out[str(f.severity)] += 1
+        return out
+
+    def counts_by_code(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for f in self.findings:
+            out[f.code] = out.get(f.code, 0) + 1
+        return dict(sorted(out.items()))
+
+    def exit_code(self, fail_on: Severity) -> int:
+        """0 clean; 1 findings at or above ``fail_on``; 2 usage/input errors
+        (a missing path, or a file that could not be read or parsed, or an
+        internal error), whatever the threshold."""
+        reg = registry()
+        if self.missing or any(getattr(reg.get(f.code), "input_error", False) for f in self.findings):
+            return 2
+        return 1 if any(f.severity >= fail_on for f in self.findings) else 0
+
+
+def _internal(file: str, what: str, exc: BaseException, policy: str | None = None) -> Finding:
+    return Finding(
+        "PL000", "internal-error", Severity.ERROR,
+        f"{what} crashed: {type(exc).__name__}: {exc} (a policylint bug; the other checks still ran)",
+        Location(file, None, None, "", policy),
+    )
+
+
+def _run_rule(rule: Rule, ctx, out: list[Finding], result: LintResult, debug: bool, file: str, policy: str | None) -> None:
+    try:
+        out.extend(rule.check(ctx))
+    except Exception as exc:  # noqa: BLE001 - a crashing rule must become a finding
+        out.append(_internal(file, f"rule {rule.code} ({rule.name})", exc, policy))
+        if debug:
+            result.tracebacks.append(traceback.format_exc())
+
+
+def lint_paths(paths: list[str], options: LintOptions | None = None) -> LintResult:
+    """Lint files and folders.
+
+    Args:
+        paths: files and folders (folders are walked recursively).
+        options: settings, forced kind, debug.
+
+    Returns:
+        A :class:`LintResult`; never raises for bad input files.
+    """
+    options = options or LintOptions()
+    settings = options.settings
+    reg = registry()
+    severity_of = settings.severity_overrides()
+    enabled = [r for r in reg if settings.rule_enabled(r.code) and r.code != "PL000"]
+    file_rules = [r for r in enabled if r.scope == "file"]
+    policy_rules = [r for r in enabled if r.scope == "policy"]
+    result = LintResult()
+    found = discover(paths)
+    result.skipped.extend(found.skipped)
+    result.missing.extend(found.missing)
+
+    for fs_path, shown in found.files:
+        findings: list[Finding] = []
+        ignored = settings.ignored_for_file(shown)
+
+        def active(rules: list[Rule]) -> list[Rule]:
+            return [r for r in rules if not any(r.code.startswith(p) for p in ignored)] if ignored else rules
+
+        try:
+            loaded = read_file(fs_path, shown)
+        except Exception as exc:  # noqa: BLE001
+            findings.append(_internal(shown, "reading the file", exc))
+            if options.debug:
+                result.tracebacks.append(traceback.format_exc())
+            result.files.append(FileSummary(shown, "failed", reason="internal error"))
+            result.findings.extend(findings)
+            continue
+        fctx = FileContext(loaded, settings, severity_of)
+        for rule in active(file_rules):
+            _run_rule(rule, fctx, findings, result, options.debug, shown, None)
+
+        checked = 0
+        for ps in loaded.policies:
+            try:
+                if options.kind is not None:
+                    kind, reason = options.kind, "--kind"
+                else:
+                    kind, reason = detect_kind(ps.document, ps.kind_hint, shown)
+                doc, problems = build_policy(ps.document, kind)
+            except Exception as exc:  # noqa: BLE001
+                findings.append(_internal(shown, "building the policy model", exc, ps.name))
+                if options.debug:
+                    result.tracebacks.append(traceback.format_exc())
+                continue
+            checked += 1
+            pctx = PolicyContext(loaded, ps, kind, reason, doc, problems, settings, severity_of)
+            for rule in active(policy_rules):
+                _run_rule(rule, pctx, findings, result, options.debug, shown, ps.name)
+
+        if loaded.policies:
+            status, reason = "checked", None
+        elif loaded.problems:
+            status, reason = "failed", loaded.problems[0].message
+        else:
+            status, reason = "skipped", loaded.skip_reason
+        result.files.append(FileSummary(shown, status, checked, reason, loaded.notes))
+        result.findings.extend(findings)
+
+    result.findings.sort(key=Finding.sort_key)
+    return result

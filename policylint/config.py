@@ -1,0 +1,215 @@
+"""Configuration: ``[tool.policylint]`` in ``pyproject.toml`` or a ``.policylint.toml``.
+
+The nearest file, searching from the current folder upward, wins; ``--config``
+names one explicitly. Keys (kebab-case, as in ruff and cfn-lint):
+
+``select``            rule codes or code prefixes to run (default: all)
+``ignore``            rule codes or prefixes not to run
+``per-file-ignores``  ``{glob = [codes]}``: codes not reported for matching files
+``cli-sdk-only``      globs of files whose principals use only the CLI/SDK: the
+                      KMS console-minimum rules skip them (KMS Developer Guide,
+                      *Permissions required to use the AWS KMS console*: "Users
+                      who call KMS only through the AWS SDKs, CLI or Tools for
+                      PowerShell do not need the console permissions")
+``severity``          ``{code = "error"|"warning"|"info"}`` overrides
+``fail-on``           default for ``--fail-on``
+
+Globs are matched against file paths relative to the folder holding the
+configuration file; ``*`` stays within one folder, ``**`` crosses folders, and
+a glob without ``/`` also matches the file name alone. Unknown keys are errors.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from policylint.check.finding import Severity
+from policylint.errors import ConfigError
+
+__all__ = ["Settings", "glob_regex", "load_settings"]
+
+_CODE = re.compile(r"^PL\d{0,3}$")
+
+
+class Settings(BaseModel):
+    """Validated configuration (see the module docstring for each key)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: dict[str, tuple[str, ...]] = Field(default_factory=dict, alias="per-file-ignores")
+    cli_sdk_only: tuple[str, ...] = Field(default=(), alias="cli-sdk-only")
+    severity: dict[str, str] = Field(default_factory=dict)
+    fail_on: str = Field(default="error", alias="fail-on")
+    root: str = Field(default=".", exclude=True)
+    origin: str | None = Field(default=None, exclude=True)
+
+    @field_validator("select", "ignore")
+    @classmethod
+    def _codes(cls, v):
+        for c in v or ():
+            if not _CODE.match(c):
+                raise ValueError(f"{c!r} is not a rule code or code prefix (PL, PL2, PL201...)")
+        return v
+
+    @field_validator("per_file_ignores")
+    @classmethod
+    def _pfi(cls, v):
+        for codes in v.values():
+            cls._codes(codes)
+        return v
+
+    @field_validator("severity")
+    @classmethod
+    def _sev(cls, v):
+        for code, s in v.items():
+            if not _CODE.match(code):
+                raise ValueError(f"{code!r} is not a rule code")
+            Severity.parse(s)
+        return v
+
+    @field_validator("fail_on")
+    @classmethod
+    def _fail_on(cls, v):
+        Severity.parse(v)
+        return v
+
+    # -- queries --------------------------------------------------------------
+    def relative(self, path: str) -> str:
+        """``path`` relative to the configuration's folder, with ``/`` separators."""
+        try:
+            rel = os.path.relpath(os.path.abspath(path), self.root)
+        except ValueError:  # another drive on Windows
+            rel = path
+        return rel.replace(os.sep, "/")
+
+    def rule_enabled(self, code: str) -> bool:
+        """Whether ``code`` runs: selected (default: all) and not ignored. The
+        longer matching prefix wins; at equal length ``ignore`` wins."""
+        if self.select is None:
+            sel = 0
+        else:
+            sel = max((len(p) for p in self.select if code.startswith(p)), default=-1)
+        if sel < 0:
+            return False
+        ign = max((len(p) for p in self.ignore if code.startswith(p)), default=-1)
+        return ign < 0 or sel > ign
+
+    def ignored_for_file(self, path: str) -> frozenset[str]:
+        """Code prefixes ignored for this file by ``per-file-ignores``."""
+        if not self.per_file_ignores:
+            return frozenset()
+        rel = self.relative(path)
+        out: set[str] = set()
+        for pattern, codes in self.per_file_ignores.items():
+            if _glob_matches(pattern, rel):
+                out.update(codes)
+        return frozenset(out)
+
+    def is_cli_sdk_only(self, path: str) -> bool:
+        """True if ``path`` matches a ``cli-sdk-only`` glob."""
+        if not self.cli_sdk_only:
+            return False
+        rel = self.relative(path)
+        return any(_glob_matches(p, rel) for p in self.cli_sdk_only)
+
+    def severity_overrides(self) -> dict[str, Severity]:
+        """``severity`` as a code -> Severity map."""
+        return {code: Severity.parse(s) for code, s in self.severity.items()}
+
+
+@lru_cache(maxsize=1024)
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """Compile a path glob: ``**`` any folders, ``*`` within a folder, ``?`` one character."""
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif c == "*":
+            out.append("[^/]*")
+            i += 1
+        elif c == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(c))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def _glob_matches(pattern: str, rel: str) -> bool:
+    pattern = pattern.replace("\\", "/").removeprefix("./")
+    if glob_regex(pattern).match(rel):
+        return True
+    return "/" not in pattern and bool(glob_regex(pattern).match(rel.rsplit("/", 1)[-1]))
+
+
+def _find_config(start: Path) -> tuple[Path, dict] | None:
+    for folder in (start, *start.parents):
+        dot = folder / ".policylint.toml"
+        if dot.is_file():
+            return dot, _read_toml(dot)
+        py = folder / "pyproject.toml"
+        if py.is_file():
+            data = _read_toml(py)
+            if "policylint" in data.get("tool", {}):
+                return py, data["tool"]["policylint"]
+    return None
+
+
+def _read_toml(path: Path) -> dict:
+    import tomllib
+
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: invalid TOML: {e}") from None
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror}") from None
+
+
+def load_settings(config: str | None = None, start: str | None = None) -> Settings:
+    """Load settings from ``config`` or the nearest configuration file.
+
+    Args:
+        config: an explicit ``.toml`` file (``pyproject.toml`` is read from its
+            ``[tool.policylint]`` table, any other file from its top level).
+        start: folder to search upward from (default: the current folder).
+
+    Raises:
+        ConfigError: unreadable or invalid TOML, unknown keys, bad values.
+    """
+    if config is not None:
+        path = Path(config)
+        if not path.is_file():
+            raise ConfigError(f"{config}: configuration file not found")
+        data = _read_toml(path)
+        if path.name == "pyproject.toml":
+            data = data.get("tool", {}).get("policylint", {})
+        found: tuple[Path, dict] | None = (path, data)
+    else:
+        found = _find_config(Path(start or os.getcwd()).resolve())
+    if found is None:
+        return Settings(root=os.getcwd())
+    path, data = found
+    try:
+        return Settings.model_validate({**data, "root": str(path.resolve().parent), "origin": str(path)})
+    except ValidationError as e:
+        problems = []
+        for err in e.errors():
+            where = ".".join(str(x) for x in err["loc"]) or "(top level)"
+            msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+            problems.append(f"{where}: {msg}")
+        raise ConfigError(f"{path}: invalid policylint configuration: " + "; ".join(problems)) from None

@@ -1,0 +1,1 @@
+"""IAM semantics: matching requests against statements (and, next, full authorization)."""

@@ -1,0 +1,1 @@
+"""Loaders: files and folders -> text -> parsed JSON/YAML with positions -> policy documents."""

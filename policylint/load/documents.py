@@ -1,0 +1,387 @@
+"""Find the policy documents inside a parsed file.
+
+Recognized shapes (AWS CLI v2 output as ``aws ... --output json`` writes it;
+field names from the AWS API references of IAM, KMS and Organizations):
+
+==========================================  ==========================================  ========
+shape                                       where the policy is                         kind
+==========================================  ==========================================  ========
+bare policy document                        the file itself (``Statement`` at the top)  detected
+a JSON list of policy documents             each element                                detected
+``aws iam get-policy-version``              ``PolicyVersion.Document``                  identity
+``aws iam get-role``                        ``Role.AssumeRolePolicyDocument``           trust
+``aws iam get-{user,group,role}-policy``    ``PolicyDocument``                          identity
+``aws kms get-key-policy``                  ``Policy`` (a JSON string)                  resource
+other ``get-*-policy`` with a ``Policy``    ``Policy`` (a JSON string)                  resource
+``aws organizations describe-policy``       ``Policy.Content`` (a JSON string)          scp/rcp
+``aws iam get-account-authorization-details``  inline, trust and default-version        per place
+                                            managed policy documents
+==========================================  ==========================================  ========
+
+Documents may also be URL-encoded strings, as the IAM API returns them
+(IAM API Reference, *GetPolicyVersion*: "The policy document returned in this
+structure is URL-encoded compliant with RFC 3986").
+
+A policy document held directly under a top-level key of any other object
+(``{"name": "...", "document": {...}}``, as policy datasets store them) is
+found too.
+
+Files that hold no policy (``kms list-grants``, ``describe-key``, CloudFormation
+templates and Terraform plans until those front ends exist, ...) are reported
+as skipped with the reason, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any
+
+from policylint.load.jsonload import JsonLocator
+from policylint.load.source import DataPath, LoadProblem, LoadProblemKind, Locator, MappedLocator, SourceText, pointer
+from policylint.model.policy import PolicyKind
+
+__all__ = ["PolicySource", "find_policies"]
+
+
+class SubLocator:
+    """A locator for a sub-tree: paths are relative to ``prefix`` in ``parent``."""
+
+    def __init__(self, parent: Locator, prefix: DataPath) -> None:
+        self.parent = parent
+        self.prefix = prefix
+        self.source = parent.source
+
+    def locate(self, path: DataPath, key: bool = False) -> tuple[int, int] | None:
+        return self.parent.locate(self.prefix + path, key)
+
+    def offset(self, path: DataPath, key: bool = False) -> int | None:
+        off = getattr(self.parent, "offset", None)
+        return off(self.prefix + path, key) if off else None
+
+
+@dataclass
+class PolicySource:
+    """One policy document found in a file.
+
+    Attributes:
+        document: the parsed document (unvalidated).
+        locator: positions of paths *relative to the document*.
+        pointer: JSON pointer of the document in the file (``""`` for a bare
+            policy; a document embedded as a string is addressed through the
+            string, e.g. ``/Policy``).
+        name: a label for reports (managed policy name, ``role/Admin trust policy``...), or None.
+        kind_hint: the kind implied by the surrounding CLI output, or None.
+        origin: what the file is, e.g. ``aws kms get-key-policy output``.
+        key_policy: True when the document is known to be a KMS key policy.
+    """
+
+    document: Any
+    locator: Locator
+    pointer: str
+    name: str | None = None
+    kind_hint: PolicyKind | None = None
+    origin: str = "policy document"
+    key_policy: bool = False
+
+
+@dataclass
+class Found:
+    """What :func:`find_policies` found in one parsed root value."""
+
+    policies: list[PolicySource] = field(default_factory=list)
+    problems: list[LoadProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # parts not checked, with why
+    skip_reason: str | None = None  # the whole root holds no policy
+
+
+def _is_policy(v: Any) -> bool:
+    return isinstance(v, dict) and "Statement" in v or (
+        isinstance(v, dict) and "Version" in v and set(v) <= {"Version", "Id", "Statement"}
+    )
+
+
+def _json_string_map(source: SourceText, start: int) -> list[int] | None:
+    """File offsets of each decoded character of the JSON string literal at ``start``."""
+    text = source.text
+    if start >= len(text) or text[start] != '"':
+        return None
+    out: list[int] = []
+    i, n = start + 1, len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':
+            break
+        if c == "\\":
+            nxt = text[i + 1] if i + 1 < n else ""
+            if nxt == "u":
+                code = int(text[i + 2 : i + 6], 16)
+                if 0xD800 <= code < 0xDC00 and text[i + 6 : i + 8] == "\\u":
+                    out.append(i)  # surrogate pair: one str character
+                    i += 12
+                    continue
+                out.append(i)
+                i += 6
+            else:
+                out.append(i)
+                i += 2
+        else:
+            out.append(i)
+            i += 1
+    out.append(i)  # end position, for "unexpected end of string" errors
+    return out
+
+
+def _url_map(encoded: str) -> tuple[str, list[int]]:
+    """URL-decode ``encoded`` (RFC 3986 percent-encoding) with a decoded->encoded offset map."""
+    chars: list[str] = []
+    offs: list[int] = []
+    hexdigits = "0123456789abcdefABCDEF"
+    i, n = 0, len(encoded)
+    while i < n:
+        j, raw = i, bytearray()
+        while j + 3 <= n and encoded[j] == "%" and encoded[j + 1] in hexdigits and encoded[j + 2] in hexdigits:
+            raw.append(int(encoded[j + 1 : j + 3], 16))
+            j += 3
+        if raw:
+            # Each decoded character points at the start of its own %XX run.
+            k = i
+            for ch in raw.decode("utf-8", errors="replace"):
+                chars.append(ch)
+                offs.append(k)
+                k += 3 * len(ch.encode("utf-8", errors="replace"))
+            i = j
+            continue
+        chars.append(encoded[i])
+        offs.append(i)
+        i += 1
+    offs.append(n)
+    return "".join(chars), offs
+
+
+def _embedded(value: str, parent: Locator, at: DataPath, source: SourceText, what: str) -> tuple[Any, Locator | None, LoadProblem | None]:
+    """Parse a policy held in a string (JSON text or URL-encoded JSON).
+
+    Returns (document, locator, problem): positions inside the string are
+    mapped to the file when the parent is JSON; otherwise every inner
+    position is the string's own position.
+    """
+    text = value
+    url_offsets: list[int] | None = None
+    stripped = value.lstrip()
+    if stripped.startswith("%"):
+        text, url_offsets = _url_map(value)
+    inner_source = SourceText(source.path, text)
+    start = getattr(parent, "offset", lambda *a, **k: None)(at)
+    char_map = _json_string_map(source, start) if start is not None else None
+    if char_map is not None and len(char_map) - 1 != len(value):
+        char_map = None  # not a plain JSON string literal (YAML, or an unexpected shape)
+
+    def to_file(off: int) -> int | None:
+        if char_map is None:
+            return None
+        if url_offsets is not None:
+            off = url_offsets[min(off, len(url_offsets) - 1)]
+        return char_map[min(off, len(char_map) - 1)]
+
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        f = to_file(e.pos)
+        line, col = source.line_col(f) if f is not None else (parent.locate(at) or (None, None))
+        return None, None, LoadProblem(LoadProblemKind.SYNTAX, f"invalid JSON in {what}: {e.msg}", line, col, at)
+    except RecursionError:
+        line, col = parent.locate(at) or (None, None)
+        return None, None, LoadProblem(LoadProblemKind.LIMIT, f"JSON in {what} is nested too deeply", line, col, at)
+    inner = JsonLocator(inner_source)
+    if char_map is None:
+        return doc, _FixedLocator(parent, at), None
+    full_map = [to_file(i) for i in range(len(text) + 1)]
+    return doc, MappedLocator(inner, full_map, source), None  # type: ignore[arg-type]
+
+
+class _FixedLocator:
+    """Every path inside an embedded document resolves to the string's position."""
+
+    def __init__(self, parent: Locator, at: DataPath) -> None:
+        self.parent, self.at, self.source = parent, at, parent.source
+
+    def locate(self, path: DataPath, key: bool = False) -> tuple[int, int] | None:
+        return self.parent.locate(self.at)
+
+    def offset(self, path: DataPath, key: bool = False) -> int | None:
+        return None
+
+
+def _doc_at(value: Any, loc: Locator, at: DataPath, source: SourceText, found: Found, **meta: Any) -> None:
+    """Add the policy at ``at`` (object or string) to ``found``."""
+    if isinstance(value, str):
+        doc, dloc, problem = _embedded(value, loc, at, source, f"the policy string at {pointer(at)}")
+        if problem is not None:
+            found.problems.append(problem)
+            return
+        found.policies.append(PolicySource(doc, dloc, pointer(at), **meta))  # type: ignore[arg-type]
+    elif isinstance(value, dict):
+        found.policies.append(PolicySource(value, SubLocator(loc, at), pointer(at), **meta))
+    else:
+        found.notes.append(f"{pointer(at)}: expected a policy document, found {type(value).__name__}")
+
+
+def _auth_details(root: dict, loc: Locator, source: SourceText, found: Found) -> None:
+    """Policies of ``aws iam get-account-authorization-details`` (IAM API Reference,
+    *GetAccountAuthorizationDetails*): inline user/group/role policies, role
+    trust policies, and the default version of each managed policy."""
+    origin = "aws iam get-account-authorization-details output"
+    for list_name, name_key, inline_key, label in (
+        ("UserDetailList", "UserName", "UserPolicyList", "user"),
+        ("GroupDetailList", "GroupName", "GroupPolicyList", "group"),
+        ("RoleDetailList", "RoleName", "RolePolicyList", "role"),
+    ):
+        for i, ent in enumerate(root.get(list_name) or ()):
+            if not isinstance(ent, dict):
+                continue
+            who = f"{label}/{ent.get(name_key, i)}"
+            if label == "role" and "AssumeRolePolicyDocument" in ent:
+                _doc_at(ent["AssumeRolePolicyDocument"], loc, (list_name, i, "AssumeRolePolicyDocument"), source,
+                        found, name=f"{who} trust policy", kind_hint=PolicyKind.TRUST, origin=origin)
+            for j, pol in enumerate(ent.get(inline_key) or ()):
+                if isinstance(pol, dict) and "PolicyDocument" in pol:
+                    _doc_at(pol["PolicyDocument"], loc, (list_name, i, inline_key, j, "PolicyDocument"), source,
+                            found, name=f"{who} inline policy {pol.get('PolicyName', j)}",
+                            kind_hint=PolicyKind.IDENTITY, origin=origin)
+    for i, pol in enumerate(root.get("Policies") or ()):
+        if not isinstance(pol, dict):
+            continue
+        pname = pol.get("PolicyName", str(i))
+        versions = pol.get("PolicyVersionList") or []
+        default = pol.get("DefaultVersionId")
+        for j, ver in enumerate(versions):
+            if not isinstance(ver, dict) or "Document" not in ver:
+                continue
+            is_default = ver.get("IsDefaultVersion") is True or (default is not None and ver.get("VersionId") == default)
+            if is_default:
+                _doc_at(ver["Document"], loc, ("Policies", i, "PolicyVersionList", j, "Document"), source, found,
+                        name=f"managed policy {pname} {ver.get('VersionId', '')}".rstrip(),
+                        kind_hint=PolicyKind.IDENTITY, origin=origin)
+            else:
+                found.notes.append(
+                    f"managed policy {pname} version {ver.get('VersionId', j)} is not the default version "
+                    "(not in force), not checked"
+                )
+
+
+_ORG_KINDS = {"SERVICE_CONTROL_POLICY": PolicyKind.SCP, "RESOURCE_CONTROL_POLICY": PolicyKind.RCP}
+
+
+def find_policies(root: Any, loc: Locator, source: SourceText) -> Found:
+    """Recognize the shape of one parsed root value and collect its policies.
+
+    Args:
+        root: the parsed JSON/YAML value.
+        loc: locator for paths from ``root``.
+        source: the file's text (for mapping embedded strings to positions).
+
+    Returns:
+        A :class:`Found` with the policies, problems from embedded documents,
+        notes on parts not checked, and ``skip_reason`` when the value holds
+        no policy at all.
+    """
+    found = Found()
+    if _is_policy(root):
+        found.policies.append(PolicySource(root, loc, ""))
+        return found
+    if isinstance(root, list):
+        if root and all(_is_policy(x) for x in root):
+            for i, doc in enumerate(root):
+                found.policies.append(PolicySource(doc, SubLocator(loc, (i,)), pointer((i,)), name=f"policy {i + 1}"))
+            return found
+        if root and all(isinstance(x, dict) and "Effect" in x for x in root):
+            found.skip_reason = "a list of policy statements, not a policy document (wrap it in {\"Version\": ..., \"Statement\": [...]})"
+        else:
+            found.skip_reason = "a JSON list that holds no policy documents"
+        return found
+    if not isinstance(root, dict):
+        found.skip_reason = f"no policy document: the file holds {'nothing' if root is None else 'a ' + type(root).__name__}"
+        return found
+
+    if isinstance(root.get("PolicyVersion"), dict) and "Document" in root["PolicyVersion"]:
+        pv = root["PolicyVersion"]
+        _doc_at(pv["Document"], loc, ("PolicyVersion", "Document"), source, found,
+                name=f"policy version {pv.get('VersionId')}" if pv.get("VersionId") else None,
+                kind_hint=PolicyKind.IDENTITY, origin="aws iam get-policy-version output")
+        return found
+    if isinstance(root.get("Role"), dict) and "AssumeRolePolicyDocument" in root["Role"]:
+        role = root["Role"]
+        _doc_at(role["AssumeRolePolicyDocument"], loc, ("Role", "AssumeRolePolicyDocument"), source, found,
+                name=f"role/{role.get('RoleName', '?')} trust policy", kind_hint=PolicyKind.TRUST,
+                origin="aws iam get-role output")
+        return found
+    if "PolicyDocument" in root and "PolicyName" in root:
+        owner = next((f"{k[:-4].lower()}/{root[k]}" for k in ("UserName", "GroupName", "RoleName") if k in root), None)
+        _doc_at(root["PolicyDocument"], loc, ("PolicyDocument",), source, found,
+                name=f"{owner + ' ' if owner else ''}inline policy {root['PolicyName']}",
+                kind_hint=PolicyKind.IDENTITY, origin="aws iam get-*-policy output")
+        return found
+    pol = root.get("Policy")
+    if isinstance(pol, str):
+        is_key = "PolicyName" in root
+        _doc_at(pol, loc, ("Policy",), source, found, name=None,
+                kind_hint=PolicyKind.RESOURCE,
+                origin="aws kms get-key-policy output" if is_key else "resource policy output (Policy string)",
+                key_policy=is_key)
+        return found
+    if isinstance(pol, dict) and "Content" in pol:
+        ptype = ((pol.get("PolicySummary") or {}).get("Type")) or ""
+        kind = _ORG_KINDS.get(ptype)
+        if kind is None:
+            found.skip_reason = f"an AWS Organizations {ptype or 'policy'} (not an IAM policy language document)"
+            return found
+        name = (pol.get("PolicySummary") or {}).get("Name")
+        _doc_at(pol["Content"], loc, ("Policy", "Content"), source, found, name=name, kind_hint=kind,
+                origin="aws organizations describe-policy output")
+        return found
+    if any(k in root for k in ("UserDetailList", "GroupDetailList", "RoleDetailList")) or (
+        "Policies" in root and isinstance(root["Policies"], list) and "IsTruncated" in root
+    ):
+        _auth_details(root, loc, source, found)
+        if root.get("IsTruncated") is True:
+            found.notes.append("the output is truncated (IsTruncated is true): fetch every page with the CLI's default pagination")
+        if not found.policies and not found.problems:
+            found.skip_reason = "aws iam get-account-authorization-details output with no policy documents"
+        return found
+    # Other wrappers (policy datasets, tool outputs): policy documents held
+    # directly under a top-level key, such as {"name": ..., "document": {...}}.
+    for key, value in root.items():
+        if _is_policy(value):
+            found.policies.append(
+                PolicySource(value, SubLocator(loc, (key,)), pointer((key,)), origin=f'policy document under "{key}"')
+            )
+    if not found.policies:
+        found.skip_reason = _describe_non_policy(root)
+    return found
+
+
+def _describe_non_policy(root: dict) -> str:
+    keys = set(root)
+    if "Grants" in keys:
+        return "aws kms list-grants output (grants, not a policy; used by the evaluator and snapshots)"
+    if "KeyMetadata" in keys:
+        return "aws kms describe-key output (key metadata, not a policy)"
+    if "Keys" in keys:
+        return "aws kms list-keys output (not a policy)"
+    if "Aliases" in keys:
+        return "aws kms list-aliases output (not a policy)"
+    if "AWSTemplateFormatVersion" in keys or (
+        isinstance(root.get("Resources"), dict)
+        and any(isinstance(r, dict) and str(r.get("Type", "")).startswith(("AWS::", "Custom::")) for r in root["Resources"].values())
+    ):
+        return "a CloudFormation template (template support is not implemented yet)"
+    if "terraform_version" in keys or "format_version" in keys and ("planned_values" in keys or "values" in keys):
+        return "a Terraform plan or state (terraform show -json support is not implemented yet)"
+    if "Policy" in keys and isinstance(root["Policy"], dict) and "Arn" in root["Policy"]:
+        return "aws iam get-policy output (metadata only; use get-policy-version for the document)"
+    if "Effect" in keys and ("Action" in keys or "NotAction" in keys):
+        return 'a single policy statement, not a policy document (wrap it in {"Version": "2012-10-17", "Statement": [...]})'
+    shown = ", ".join(sorted(keys)[:5]) + (", ..." if len(keys) > 5 else "")
+    return f"no IAM policy document found (top-level keys: {shown or 'none'})"

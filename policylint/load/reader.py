@@ -1,0 +1,152 @@
+"""Read one file: bytes -> text -> parsed data -> the policies inside.
+
+Every outcome is reported: a file that cannot be read, is not text, does not
+parse or holds no policy comes back with a problem or a skip reason, and the
+caller goes on with the next file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from dataclasses import dataclass, field
+
+from policylint.load.documents import PolicySource, find_policies
+from policylint.load.jsonload import JsonLocator, load_json
+from policylint.load.source import LoadProblem, LoadProblemKind, SourceText
+
+__all__ = ["LoadedFile", "MAX_FILE_BYTES", "read_file"]
+
+#: Files larger than this are reported instead of parsed (AWS's own largest
+#: policy document, a KMS key policy, is 32 KB; authorization-details dumps of
+#: large accounts reach tens of MB).
+MAX_FILE_BYTES = 256 * 1024 * 1024
+
+_YAML_EXT = (".yaml", ".yml")
+_JSON_EXT = (".json",)
+
+
+@dataclass
+class LoadedFile:
+    """The result of reading one file.
+
+    Attributes:
+        path: display path.
+        source: the decoded text, or None if the file could not be decoded.
+        format: ``"json"`` or ``"yaml"`` (or None when undecided).
+        policies: the policy documents found.
+        problems: load problems (unreadable, not text, syntax, duplicate keys, limits).
+        notes: parts of the file not checked, each with why.
+        skip_reason: set when the file holds no policy at all.
+    """
+
+    path: str
+    source: SourceText | None = None
+    format: str | None = None
+    policies: list[PolicySource] = field(default_factory=list)
+    problems: list[LoadProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    skip_reason: str | None = None
+
+
+def _decode(data: bytes) -> tuple[str | None, LoadProblem | None]:
+    """Decode file bytes: UTF-8 (with or without BOM), or UTF-16/32 with a BOM
+    (what Windows PowerShell 5 redirection writes)."""
+    for bom, enc in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), None
+            except UnicodeDecodeError as e:
+                return None, LoadProblem(LoadProblemKind.NOT_TEXT, f"not valid {enc.upper()} text: {e.reason}", 1, 1)
+    if b"\x00" in data[:8192]:
+        return None, LoadProblem(LoadProblemKind.NOT_TEXT, "binary file (contains NUL bytes), not JSON or YAML text", 1, 1)
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        return None, LoadProblem(
+            LoadProblemKind.NOT_TEXT,
+            f"not UTF-8 text: byte 0x{data[e.start]:02x} cannot be decoded (policies are UTF-8 JSON or YAML)",
+            line,
+            col,
+        )
+
+
+def _format_for(path: str, text: str) -> str:
+    ext = os.path.splitext(path)[1].lower()
+    if ext in _JSON_EXT:
+        return "json"
+    if ext in _YAML_EXT:
+        return "yaml"
+    return "json" if text.lstrip()[:1] in ("{", "[") else "yaml"
+
+
+def read_file(path: str, display: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
+    """Read, decode, parse and unwrap one file.
+
+    Args:
+        path: file system path.
+        display: the path to show in reports (defaults to ``path``).
+        max_bytes: files larger than this get a LIMIT problem instead of parsing.
+
+    Returns:
+        A :class:`LoadedFile`; never raises for bad content or I/O errors.
+    """
+    out = LoadedFile(display or path)
+    try:
+        size = os.path.getsize(path)
+        if size > max_bytes:
+            out.problems.append(
+                LoadProblem(LoadProblemKind.LIMIT, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit; not read")
+            )
+            return out
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as e:
+        out.problems.append(LoadProblem(LoadProblemKind.UNREADABLE, f"cannot read file: {e.strerror or e}"))
+        return out
+    text, problem = _decode(data)
+    if problem is not None:
+        out.problems.append(problem)
+        return out
+    assert text is not None
+    source = SourceText(out.path, text)
+    out.source = source
+    out.format = _format_for(path, text)
+    if out.format == "json":
+        root, problems = load_json(source)
+        out.problems.extend(problems)
+        if root is None and problems:
+            return out
+        roots = [(root, JsonLocator(source))]
+    else:
+        from policylint.load.yamlload import load_yaml
+
+        docs, locators, problems = load_yaml(source)
+        out.problems.extend(problems)
+        if not docs:
+            return out
+        roots = list(zip(docs, locators))
+    reasons = []
+    for i, (root, loc) in enumerate(roots):
+        found = find_policies(root, loc, source)
+        if len(roots) > 1:
+            for p in found.policies:
+                p.name = f"document {i + 1}" + (f" {p.name}" if p.name else "")
+        out.policies.extend(found.policies)
+        out.problems.extend(found.problems)
+        out.notes.extend(found.notes)
+        if found.skip_reason:
+            reasons.append(found.skip_reason if len(roots) == 1 else f"document {i + 1}: {found.skip_reason}")
+    if not out.policies and not out.problems:
+        out.skip_reason = "; ".join(reasons) or "no policy document found"
+    elif reasons:
+        out.notes.extend(reasons)
+    return out

@@ -1,0 +1,1 @@
+"""The policy model (pydantic v2, frozen) and its validation."""

@@ -1,0 +1,1 @@
+"""Renderers: findings and summaries -> text or JSON. Formatting only."""

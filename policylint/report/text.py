@@ -1,0 +1,67 @@
+"""Plain-text report: one ``file:line:col: severity CODE message`` line per finding, then a summary."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from policylint.check.finding import Finding, Severity
+from policylint.check.runner import LintResult
+
+__all__ = ["finding_line", "render_text"]
+
+_COLORS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
+_RESET = "\x1b[0m"
+_MAX_LISTED = 50
+
+
+def finding_line(f: Finding, color: bool = False) -> str:
+    """``file:line:col: severity CODE message`` (``file: ...`` when the whole file is meant)."""
+    loc = f.location
+    where = loc.file if loc.line is None else f"{loc.file}:{loc.line}:{loc.column}"
+    sev = str(f.severity)
+    if color:
+        sev = f"{_COLORS[f.severity]}{sev}{_RESET}"
+    msg = f.message if not loc.policy else f"{f.message} [{loc.policy}]"
+    return f"{where}: {sev} {f.code} {msg}"
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def render_text(result: LintResult, color: bool = False) -> str:
+    """The whole text report, ending with a newline."""
+    lines = [finding_line(f, color) for f in result.findings]
+    if lines:
+        lines.append("")
+    for path in result.missing:
+        lines.append(f"{path}: no such file or folder")
+    skipped: dict[str, list[str]] = defaultdict(list)
+    for path, reason in result.skipped:
+        skipped[reason].append(path)
+    for fs in result.files:
+        if fs.status == "skipped":
+            skipped[fs.reason or "no policy document"].append(fs.path)
+    n_skipped = sum(len(v) for v in skipped.values())
+    for reason, paths in sorted(skipped.items()):
+        lines.append(f"skipped {_plural(len(paths), 'file')}: {reason}")
+        for p in paths[:_MAX_LISTED]:
+            lines.append(f"  {p}")
+        if len(paths) > _MAX_LISTED:
+            lines.append(f"  ... and {len(paths) - _MAX_LISTED} more (--format json lists them all)")
+    for fs in result.files:
+        for note in fs.notes:
+            lines.append(f"note: {fs.path}: {note}")
+    failed = sum(1 for f in result.files if f.status == "failed")
+    counts = result.counts_by_severity()
+    lines.append(
+        f"Checked {_plural(result.policies_checked, 'policy', 'policies')} in "
+        f"{_plural(result.files_read, 'file')} read"
+        + (f" ({failed} could not be parsed)" if failed else "")
+        + f"; {n_skipped} skipped. "
+        + "Found " + ", ".join(_plural(counts[s], s) if s != "info" else f"{counts[s]} info" for s in ("error", "warning", "info"))
+        + "."
+    )
+    for tb in result.tracebacks:
+        lines.append(tb.rstrip())
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,131 @@
+"""Glob matching with ``*`` and ``?`` as IAM policies use it.
+
+IAM policy elements accept two wildcards: ``*`` matches any run of zero or more
+characters and ``?`` matches exactly one character (IAM User Guide, *IAM JSON
+policy elements: Action* and *IAM JSON policy elements: Resource*;
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html).
+
+This module is a leaf: it knows nothing of policies. It matches in linear time
+in the length of the subject for patterns without ``?`` (each literal run
+between stars is located with ``str.find``), and in time proportional to
+subject length times the length of one ``?``-bearing run otherwise. A
+backtracking regular expression would be exponential on hostile patterns such
+as ``*a*a*a*...b`` against a long run of ``a``; the greedy leftmost placement
+used here is correct because each ``*`` can absorb whatever lies between two
+runs.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+__all__ = ["Glob", "compile_glob", "glob_match", "has_wildcard"]
+
+
+def has_wildcard(text: str) -> bool:
+    """Return True if ``text`` contains ``*`` or ``?``."""
+    return "*" in text or "?" in text
+
+
+class _Run:
+    """One literal run between stars; ``?`` inside it matches any one character."""
+
+    __slots__ = ("text", "length", "regex")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.length = len(text)
+        # A run of literals and single-character wildcards: a regex with no
+        # repetition, so matching at one offset is O(len(run)).
+        self.regex = re.compile(".".join(re.escape(p) for p in text.split("?")), re.DOTALL) if "?" in text else None
+
+    def at(self, subject: str, pos: int) -> bool:
+        """True if the run matches ``subject`` starting exactly at ``pos``."""
+        if self.regex is None:
+            return subject.startswith(self.text, pos)
+        return self.regex.match(subject, pos) is not None and pos + self.length <= len(subject)
+
+    def find(self, subject: str, pos: int) -> int:
+        """Leftmost offset >= pos where the run matches, or -1."""
+        if self.regex is None:
+            return subject.find(self.text, pos)
+        m = self.regex.search(subject, pos)
+        return m.start() if m else -1
+
+
+class Glob:
+    """A compiled IAM glob pattern.
+
+    Attributes:
+        pattern: the pattern as written.
+        ignore_case: whether matching folds case (IAM action names and service
+            prefixes are case-insensitive; resource ARNs are case-sensitive).
+
+    ``match(subject)`` returns True when the whole subject matches.
+    """
+
+    __slots__ = ("pattern", "ignore_case", "_runs", "_starred", "literal", "_prefix")
+
+    def __init__(self, pattern: str, ignore_case: bool = False) -> None:
+        self.pattern = pattern
+        self.ignore_case = ignore_case
+        p = pattern.lower() if ignore_case else pattern
+        self._starred = "*" in p
+        #: The pattern itself when it has no wildcard (then matching is equality).
+        self.literal = None if has_wildcard(p) else p
+        # Collapse consecutive stars: "a**b" is "a*b".
+        self._runs = [_Run(r) for r in re.sub(r"\*+", "*", p).split("*")] if self._starred else [_Run(p)]
+        # The common "Prefix*" shape: a plain startswith.
+        runs = self._runs
+        self._prefix = runs[0].text if len(runs) == 2 and not runs[1].text and runs[0].regex is None else None
+
+    def match(self, subject: str) -> bool:
+        """Return True if ``subject`` matches the whole pattern."""
+        s = subject.lower() if self.ignore_case else subject
+        if self.literal is not None:
+            return s == self.literal
+        if self._prefix is not None:
+            return s.startswith(self._prefix)
+        runs = self._runs
+        if not self._starred:
+            only = runs[0]
+            return len(s) == only.length and only.at(s, 0)
+        first, last = runs[0], runs[-1]
+        if len(s) < first.length + last.length:
+            return False
+        if first.length and not first.at(s, 0):
+            return False
+        end = len(s) - last.length
+        if last.length and not last.at(s, end):
+            return False
+        pos = first.length
+        for run in runs[1:-1]:
+            if not run.length:
+                continue
+            found = run.find(s, pos)
+            if found < 0 or found + run.length > end:
+                return False
+            pos = found + run.length
+        return pos <= end
+
+    def __repr__(self) -> str:
+        return f"Glob({self.pattern!r}, ignore_case={self.ignore_case})"
+
+
+@lru_cache(maxsize=65536)
+def compile_glob(pattern: str, ignore_case: bool = False) -> Glob:
+    """Return the cached compiled :class:`Glob` for ``pattern``."""
+    return Glob(pattern, ignore_case)
+
+
+def glob_match(pattern: str, subject: str, ignore_case: bool = False) -> bool:
+    """Return True if ``subject`` matches the IAM glob ``pattern`` in full.
+
+    Args:
+        pattern: text with optional ``*`` (zero or more characters) and ``?``
+            (exactly one character).
+        subject: the string to test.
+        ignore_case: fold case on both sides before matching.
+    """
+    return compile_glob(pattern, ignore_case).match(subject)
