@@ -116,5 +116,5 @@ class PolicyContext:
                     pos = hit
                     break
         sev = self.severity_of.get(rule.code, rule.severity)
-        loc = Location(self.file.path, pos[0], pos[1], self.source.pointer + pointer(path), self.source.name)
+        loc = Location(self.file.path, pos[0], pos[1], self.source.file_pointer(path), self.source.name)
         return Finding(rule.code, rule.name, sev, message, loc)

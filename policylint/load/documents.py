@@ -40,8 +40,6 @@ from typing import Any
 
 from policylint.load.jsonload import JsonLocator
 from policylint.load.source import DataPath, LoadProblem, LoadProblemKind, Locator, MappedLocator, SourceText, pointer
-from policylint.model.policy import PolicyKind
-
 __all__ = ["PolicySource", "find_policies"]
 
 
@@ -72,18 +70,31 @@ class PolicySource:
             policy; a document embedded as a string is addressed through the
             string, e.g. ``/Policy``).
         name: a label for reports (managed policy name, ``role/Admin trust policy``...), or None.
-        kind_hint: the kind implied by the surrounding CLI output, or None.
+        kind_hint: the kind implied by the surrounding CLI output
+            (``"identity"``, ``"resource"``, ``"trust"``, ``"scp"``, ``"rcp"``), or None.
         origin: what the file is, e.g. ``aws kms get-key-policy output``.
         key_policy: True when the document is known to be a KMS key policy.
+        fragment: True when the file held only statements; ``document`` then
+            wraps them as ``{"Version": "2012-10-17", "Statement": ...}``, and
+            paths under ``Statement`` map back to the file without that step.
     """
 
     document: Any
     locator: Locator
     pointer: str
     name: str | None = None
-    kind_hint: PolicyKind | None = None
+    kind_hint: str | None = None
     origin: str = "policy document"
     key_policy: bool = False
+    fragment: bool = False
+
+    def file_pointer(self, path: DataPath) -> str:
+        """JSON pointer, in the file, of ``path`` inside the document."""
+        if self.fragment and path and path[0] == "Statement":
+            path = path[1:]
+        elif self.fragment:
+            path = ()
+        return self.pointer + pointer(path)
 
 
 @dataclass
@@ -201,6 +212,39 @@ def _embedded(value: str, parent: Locator, at: DataPath, source: SourceText, wha
     return doc, MappedLocator(inner, full_map, source), None  # type: ignore[arg-type]
 
 
+class _FragmentLocator:
+    """Positions for statements wrapped into a document: ``("Statement", ...)``
+    is the file's root; the synthetic Version points at the file's start."""
+
+    def __init__(self, parent: Locator) -> None:
+        self.parent, self.source = parent, parent.source
+
+    def locate(self, path: DataPath, key: bool = False) -> tuple[int, int] | None:
+        if path and path[0] == "Statement":
+            return self.parent.locate(path[1:], key)
+        return self.parent.locate(())
+
+    def offset(self, path: DataPath, key: bool = False) -> int | None:
+        off = getattr(self.parent, "offset", None)
+        if off is None:
+            return None
+        return off(path[1:] if path and path[0] == "Statement" else (), key)
+
+
+def _is_statement(v: Any) -> bool:
+    return isinstance(v, dict) and "Effect" in v and ("Action" in v or "NotAction" in v) and "Statement" not in v
+
+
+def _fragment(root: Any, loc: Locator, what: str) -> PolicySource:
+    return PolicySource(
+        {"Version": "2012-10-17", "Statement": root},
+        _FragmentLocator(loc),
+        "",
+        origin=f"{what} (checked as the Statement of a 2012-10-17 policy)",
+        fragment=True,
+    )
+
+
 class _FixedLocator:
     """Every path inside an embedded document resolves to the string's position."""
 
@@ -244,12 +288,12 @@ def _auth_details(root: dict, loc: Locator, source: SourceText, found: Found) ->
             who = f"{label}/{ent.get(name_key, i)}"
             if label == "role" and "AssumeRolePolicyDocument" in ent:
                 _doc_at(ent["AssumeRolePolicyDocument"], loc, (list_name, i, "AssumeRolePolicyDocument"), source,
-                        found, name=f"{who} trust policy", kind_hint=PolicyKind.TRUST, origin=origin)
+                        found, name=f"{who} trust policy", kind_hint="trust", origin=origin)
             for j, pol in enumerate(ent.get(inline_key) or ()):
                 if isinstance(pol, dict) and "PolicyDocument" in pol:
                     _doc_at(pol["PolicyDocument"], loc, (list_name, i, inline_key, j, "PolicyDocument"), source,
                             found, name=f"{who} inline policy {pol.get('PolicyName', j)}",
-                            kind_hint=PolicyKind.IDENTITY, origin=origin)
+                            kind_hint="identity", origin=origin)
     for i, pol in enumerate(root.get("Policies") or ()):
         if not isinstance(pol, dict):
             continue
@@ -263,7 +307,7 @@ def _auth_details(root: dict, loc: Locator, source: SourceText, found: Found) ->
             if is_default:
                 _doc_at(ver["Document"], loc, ("Policies", i, "PolicyVersionList", j, "Document"), source, found,
                         name=f"managed policy {pname} {ver.get('VersionId', '')}".rstrip(),
-                        kind_hint=PolicyKind.IDENTITY, origin=origin)
+                        kind_hint="identity", origin=origin)
             else:
                 found.notes.append(
                     f"managed policy {pname} version {ver.get('VersionId', j)} is not the default version "
@@ -271,7 +315,7 @@ def _auth_details(root: dict, loc: Locator, source: SourceText, found: Found) ->
                 )
 
 
-_ORG_KINDS = {"SERVICE_CONTROL_POLICY": PolicyKind.SCP, "RESOURCE_CONTROL_POLICY": PolicyKind.RCP}
+_ORG_KINDS = {"SERVICE_CONTROL_POLICY": "scp", "RESOURCE_CONTROL_POLICY": "rcp"}
 
 
 def find_policies(root: Any, loc: Locator, source: SourceText) -> Found:
@@ -296,38 +340,43 @@ def find_policies(root: Any, loc: Locator, source: SourceText) -> Found:
             for i, doc in enumerate(root):
                 found.policies.append(PolicySource(doc, SubLocator(loc, (i,)), pointer((i,)), name=f"policy {i + 1}"))
             return found
-        if root and all(isinstance(x, dict) and "Effect" in x for x in root):
-            found.skip_reason = "a list of policy statements, not a policy document (wrap it in {\"Version\": ..., \"Statement\": [...]})"
+        if root and all(_is_statement(x) for x in root):
+            found.policies.append(_fragment(root, loc, "a list of policy statements"))
+            found.notes.append("the file holds a list of statements, not a policy document; checked as one policy")
         else:
             found.skip_reason = "a JSON list that holds no policy documents"
         return found
     if not isinstance(root, dict):
         found.skip_reason = f"no policy document: the file holds {'nothing' if root is None else 'a ' + type(root).__name__}"
         return found
+    if _is_statement(root):
+        found.policies.append(_fragment(root, loc, "a single policy statement"))
+        found.notes.append("the file holds one statement, not a policy document; checked as one policy")
+        return found
 
     if isinstance(root.get("PolicyVersion"), dict) and "Document" in root["PolicyVersion"]:
         pv = root["PolicyVersion"]
         _doc_at(pv["Document"], loc, ("PolicyVersion", "Document"), source, found,
                 name=f"policy version {pv.get('VersionId')}" if pv.get("VersionId") else None,
-                kind_hint=PolicyKind.IDENTITY, origin="aws iam get-policy-version output")
+                kind_hint="identity", origin="aws iam get-policy-version output")
         return found
     if isinstance(root.get("Role"), dict) and "AssumeRolePolicyDocument" in root["Role"]:
         role = root["Role"]
         _doc_at(role["AssumeRolePolicyDocument"], loc, ("Role", "AssumeRolePolicyDocument"), source, found,
-                name=f"role/{role.get('RoleName', '?')} trust policy", kind_hint=PolicyKind.TRUST,
+                name=f"role/{role.get('RoleName', '?')} trust policy", kind_hint="trust",
                 origin="aws iam get-role output")
         return found
     if "PolicyDocument" in root and "PolicyName" in root:
         owner = next((f"{k[:-4].lower()}/{root[k]}" for k in ("UserName", "GroupName", "RoleName") if k in root), None)
         _doc_at(root["PolicyDocument"], loc, ("PolicyDocument",), source, found,
                 name=f"{owner + ' ' if owner else ''}inline policy {root['PolicyName']}",
-                kind_hint=PolicyKind.IDENTITY, origin="aws iam get-*-policy output")
+                kind_hint="identity", origin="aws iam get-*-policy output")
         return found
     pol = root.get("Policy")
     if isinstance(pol, str):
         is_key = "PolicyName" in root
         _doc_at(pol, loc, ("Policy",), source, found, name=None,
-                kind_hint=PolicyKind.RESOURCE,
+                kind_hint="resource",
                 origin="aws kms get-key-policy output" if is_key else "resource policy output (Policy string)",
                 key_policy=is_key)
         return found
@@ -381,7 +430,5 @@ def _describe_non_policy(root: dict) -> str:
         return "a Terraform plan or state (terraform show -json support is not implemented yet)"
     if "Policy" in keys and isinstance(root["Policy"], dict) and "Arn" in root["Policy"]:
         return "aws iam get-policy output (metadata only; use get-policy-version for the document)"
-    if "Effect" in keys and ("Action" in keys or "NotAction" in keys):
-        return 'a single policy statement, not a policy document (wrap it in {"Version": "2012-10-17", "Statement": [...]})'
     shown = ", ".join(sorted(keys)[:5]) + (", ..." if len(keys) > 5 else "")
     return f"no IAM policy document found (top-level keys: {shown or 'none'})"

@@ -135,7 +135,7 @@ def load_yaml(source: SourceText) -> tuple[list[object], list[YamlLocator], list
             start = pos(ev.start_mark)
             if kind == "ScalarEvent":
                 value: object = ev.value
-                if ev.style is None and ev.tag is None and ev.value in _NULLS:
+                if not ev.style and ev.tag is None and ev.value in _NULLS:  # plain scalar
                     value = None
                 if ev.tag and ev.tag != "!":
                     value = _tagged(ev.tag, value)
@@ -164,6 +164,14 @@ def load_yaml(source: SourceText) -> tuple[list[object], list[YamlLocator], list
                 value = []
             else:  # pragma: no cover - PyYAML has no other node events
                 continue
+            # A tagged collection (!Join [...], !If [...]) is placed in its long
+            # form; its items are built inside the wrapper.
+            inner = value
+            inner_step: tuple = ()
+            if kind in ("MappingStartEvent", "SequenceStartEvent") and ev.tag and ev.tag != "!":
+                value = _tagged(ev.tag, inner)
+                if isinstance(value, dict) and value is not inner:
+                    inner_step = (next(iter(value)),)
 
             # Place the node in its parent.
             if not stack:
@@ -217,11 +225,14 @@ def load_yaml(source: SourceText) -> tuple[list[object], list[YamlLocator], list
                         )
                     )
                     return [], [], problems
-                stack.append([value, path, None, None, ev.anchor])
+                stack.append([inner, path + inner_step, None, None, ev.anchor])
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         what = e.problem or str(e)
+        if "maximum nesting depth" in what:  # libyaml's own limit
+            problems.append(LoadProblem(LoadProblemKind.LIMIT, f"YAML nesting is deeper than the parser's limit ({what})", line, col))
+            return [], [], problems
         if e.context:
             what = f"{e.context}: {what}"
         problems.append(LoadProblem(LoadProblemKind.SYNTAX, f"invalid YAML: {what}", line, col))

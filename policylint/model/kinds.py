@@ -6,8 +6,9 @@ Precedence, highest first:
 2. the AWS CLI output the document came out of (``aws iam get-role`` holds a
    trust policy, ``aws kms get-key-policy`` a key policy, ``aws organizations
    describe-policy`` says SCP or RCP in ``PolicySummary.Type``);
-3. the content: statements with ``Principal``/``NotPrincipal`` make a
-   resource-based policy, a trust policy when every action is an ``sts:``
+3. the content: statements with ``Principal``/``NotPrincipal`` (at least half
+   of them, so one stray or one missing principal does not flip the document)
+   make a resource-based policy, a trust policy when every action is an ``sts:``
    action (IAM User Guide, *Roles terms and concepts*: a trust policy is the
    resource-based policy of a role); no principal anywhere makes an
    identity-based policy;
@@ -67,21 +68,25 @@ def _actions(stmts: list[dict]) -> list[str]:
     return out
 
 
-def detect_kind(doc: Any, source_hint: PolicyKind | None = None, path: str | None = None) -> tuple[PolicyKind, str]:
+def detect_kind(doc: Any, source_hint: PolicyKind | str | None = None, path: str | None = None) -> tuple[PolicyKind, str]:
     """Decide the kind of a parsed policy document.
 
     Args:
         doc: the parsed document (any JSON value; non-objects are identity).
-        source_hint: kind implied by the AWS CLI output that held the document.
+        source_hint: kind implied by the AWS CLI output that held the document
+            (a PolicyKind or its value, as the loaders give it).
         path: the file path, for the folder-name refinement.
 
     Returns:
         (kind, reason), the reason being a short phrase for reports.
     """
     if source_hint is not None:
-        return source_hint, "from the AWS CLI output shape"
+        return PolicyKind(source_hint), "from the AWS CLI output shape"
     stmts = _statements(doc)
-    has_principal = any("Principal" in s or "NotPrincipal" in s for s in stmts)
+    with_principal = sum(1 for s in stmts if "Principal" in s or "NotPrincipal" in s)
+    # A stray Principal in an identity policy, or a key policy statement that
+    # lost its Principal, should not flip the whole document: the majority decides.
+    has_principal = bool(stmts) and with_principal * 2 >= len(stmts)
     folder = kind_from_path(path) if path else None
     if has_principal:
         acts = _actions(stmts)

@@ -24,6 +24,7 @@ class ProblemKind(StrEnum):
     INVALID_EFFECT = "invalid-effect"
     PRINCIPAL_NOT_ALLOWED = "principal-not-allowed"
     PRINCIPAL_REQUIRED = "principal-required"
+    ELEMENT_NOT_ALLOWED = "element-not-allowed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,6 +79,7 @@ class _Builder:
     def __init__(self, kind: PolicyKind) -> None:
         self.kind = kind
         self.problems: list[Problem] = []
+        self.sids: dict[str, int] = {}
 
     def add(self, kind: ProblemKind, message: str, path: DataPath, at_key: bool = False) -> None:
         self.problems.append(Problem(kind, message, path, at_key))
@@ -215,6 +216,15 @@ class _Builder:
         if "Sid" in raw:
             if isinstance(sid, str):
                 fields["sid"] = sid
+                if sid:
+                    if sid in self.sids:
+                        self.add(
+                            ProblemKind.DUPLICATE_SID,
+                            f'Sid "{sid}" is already used by statement {self.sids[sid] + 1}; Sids must be unique within a policy',
+                            path + ("Sid",),
+                        )
+                    else:
+                        self.sids[sid] = index
             else:
                 self.add(ProblemKind.INVALID_TYPE, f"Sid must be a string, got {type_name(sid)}", path + ("Sid",))
 
@@ -249,6 +259,15 @@ class _Builder:
         has_r, has_nr = "Resource" in raw, "NotResource" in raw
         if has_r and has_nr:
             self.add(ProblemKind.CONFLICTING_ELEMENTS, "statement has both Resource and NotResource; use one", path + ("NotResource",), at_key=True)
+        if self.kind is PolicyKind.TRUST and (has_r or has_nr):
+            which = "Resource" if has_r else "NotResource"
+            self.add(
+                ProblemKind.ELEMENT_NOT_ALLOWED,
+                f"{which} is not allowed in a role trust policy (IAM answers \"Has prohibited field {which}\"): "
+                "the resource is the role itself",
+                path + (which,),
+                at_key=True,
+            )
         elif not has_r and not has_nr and self.kind is not PolicyKind.TRUST:
             if self.kind is PolicyKind.RESOURCE:
                 msg = "statement has neither Resource nor NotResource: AWS accepts it but it has no effect"
@@ -382,17 +401,6 @@ def build_policy(raw: Any, kind: PolicyKind) -> tuple[PolicyDocument | None, lis
                 f"Statement must be an object or a list of objects, got {type_name(st)}",
                 ("Statement",),
             )
-    seen: dict[str, int] = {}
-    for s in statements:
-        if s.sid:
-            if s.sid in seen:
-                b.add(
-                    ProblemKind.DUPLICATE_SID,
-                    f'Sid "{s.sid}" is already used by statement {seen[s.sid] + 1}; Sids must be unique within a policy',
-                    s.path + ("Sid",),
-                )
-            else:
-                seen[s.sid] = s.index
     fields["statements"] = tuple(statements)
     fields["statement_count"] = count
     return PolicyDocument(**fields), b.problems

@@ -23,6 +23,7 @@ from policylint.rules.pl117_duplicate_sid import DuplicateSid
 from policylint.rules.pl118_invalid_effect import InvalidEffect
 from policylint.rules.pl119_principal_not_allowed import PrincipalNotAllowed
 from policylint.rules.pl120_principal_required import PrincipalRequired
+from policylint.rules.pl121_element_not_allowed import ElementNotAllowed
 from policylint.rules.pl200_unknown_service import UnknownService
 from policylint.rules.pl201_unknown_action import UnknownAction
 from policylint.rules.pl202_action_matches_nothing import ActionMatchesNothing
@@ -51,6 +52,7 @@ ALL_RULES = (
     InvalidEffect,
     PrincipalNotAllowed,
     PrincipalRequired,
+    ElementNotAllowed,
     UnknownService,
     UnknownAction,
     ActionMatchesNothing,

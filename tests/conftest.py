@@ -1,0 +1,52 @@
+"""Shared test helpers: paths, the shared corpus, and running the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+CORPUS = Path(os.environ.get("POLICYLINT_CORPUS", ROOT.parent / "shared" / "corpus"))
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-snapshots", action="store_true", help="rewrite tests/snapshots/fixtures.json from the current output")
+
+
+@pytest.fixture
+def update_snapshots(request) -> bool:
+    return bool(request.config.getoption("--update-snapshots"))
+
+
+def corpus_dir(name: str) -> Path:
+    """A folder of ../shared/corpus, or skip the test with the reason."""
+    path = CORPUS / name
+    if not path.is_dir():
+        pytest.skip(f"shared corpus folder {path} is not present on this machine")
+    return path
+
+
+def run_cli(*args: str, cwd: str | os.PathLike | None = None) -> tuple[int, str, str]:
+    """Run the policylint CLI in-process; returns (exit code, stdout, stderr)."""
+    from typer.testing import CliRunner
+
+    from policylint.cli import app
+
+    runner = CliRunner()
+    old = os.getcwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        result = runner.invoke(app, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def lint_json(*args: str, cwd=None) -> tuple[int, dict]:
+    code, out, _ = run_cli("lint", "--format", "json", *args, cwd=cwd)
+    return code, json.loads(out)
