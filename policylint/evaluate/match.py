@@ -8,6 +8,8 @@ case-sensitive; wildcards in any segment), *Amazon Resource Names (ARNs)*.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from policylint import catalog
 from policylint.model.policy import Statement
 from policylint.wildcard import compile_glob
@@ -30,26 +32,33 @@ def matched_catalog_actions(stmt: Statement, candidates: frozenset[str]) -> froz
     actions) that the statement's Action/NotAction matches.
 
     Equivalent to :func:`statement_matches_action` on each candidate, but
-    computed with cached per-pattern expansions, so it is cheap to ask about
-    many actions at once.
+    computed with cached per-pattern expansions, and skipping patterns whose
+    service prefix cannot match any candidate's, so it is cheap to ask about
+    many actions of a few services at once.
     """
-    if stmt.action is not None:
-        out: set[str] = set()
-        for p in stmt.action:
-            names = catalog.expand_names(p)
-            if names is None:
+    services = _services_of(candidates)
+    patterns = stmt.action if stmt.action is not None else stmt.not_action
+    if patterns is None:
+        return frozenset()
+    if "*" not in stmt.action_services and stmt.action_services.isdisjoint(services):
+        return frozenset() if stmt.action is not None else candidates
+    hit: set[str] = set()
+    for p in patterns:
+        svc = p.partition(":")[0].lower()
+        if svc not in services and "*" not in svc and "?" not in svc:
+            continue
+        names = catalog.expand_names(p)
+        if names is None:  # "*"
+            if stmt.action is not None:
                 return candidates
-            out |= names & candidates
-        return frozenset(out)
-    if stmt.not_action is not None:
-        excluded: set[str] = set()
-        for p in stmt.not_action:
-            names = catalog.expand_names(p)
-            if names is None:
-                return frozenset()
-            excluded |= names & candidates
-        return candidates - excluded
-    return frozenset()
+            return frozenset()
+        hit |= names & candidates
+    return frozenset(hit) if stmt.action is not None else candidates - hit
+
+
+@lru_cache(maxsize=256)
+def _services_of(candidates: frozenset[str]) -> frozenset[str]:
+    return frozenset(c.partition(":")[0] for c in candidates)
 
 
 def statement_matches_resource(stmt: Statement, arn: str) -> bool:

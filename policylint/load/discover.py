@@ -35,15 +35,15 @@ class Discovery:
 def discover(paths: list[str]) -> Discovery:
     """Expand ``paths`` (files and folders) into files to read.
 
-    A file reached twice (named twice, or through two arguments) is read once.
+    A file reached twice (named twice, or through a folder and by name) is read once.
     """
     d = Discovery()
     seen: set[str] = set()
 
     def add(fs: str, shown: str) -> None:
-        real = os.path.realpath(fs)
-        if real not in seen:
-            seen.add(real)
+        key = os.path.normcase(os.path.abspath(fs))
+        if key not in seen:
+            seen.add(key)
             d.files.append((fs, shown))
 
     for arg in paths:

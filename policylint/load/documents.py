@@ -34,7 +34,6 @@ as skipped with the reason, never dropped silently.
 from __future__ import annotations
 
 import json
-import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 

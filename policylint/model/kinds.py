@@ -23,6 +23,7 @@ Precedence, highest first:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
 
@@ -40,7 +41,12 @@ def kind_from_path(path: str) -> PolicyKind | None:
     Folders are examined from the file's own folder upward; a folder whose
     name mentions both (``scp-rcp-examples``) decides nothing.
     """
-    for part in reversed(PurePath(path).parent.parts):
+    return _kind_from_folder(str(PurePath(path).parent))
+
+
+@lru_cache(maxsize=4096)
+def _kind_from_folder(folder: str) -> PolicyKind | None:
+    for part in reversed(PurePath(folder).parts):
         scp, rcp = bool(_SCP.search(part)), bool(_RCP.search(part))
         if scp != rcp:
             return PolicyKind.SCP if scp else PolicyKind.RCP

@@ -17,6 +17,7 @@ from the grammar as a :class:`~policylint.model.problems.Problem`.
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cached_property
 from typing import Literal, Union
 
 from pydantic import BaseModel, ConfigDict
@@ -162,6 +163,16 @@ class Statement(_Frozen):
         if i is None or clause.single:
             return base
         return base + (i,)
+
+    @cached_property
+    def action_services(self) -> frozenset[str]:
+        """Lower-case service prefixes named by ``Action`` or ``NotAction``;
+        ``"*"`` stands for any prefix with a wildcard (and for the bare ``*``)."""
+        out = set()
+        for v in self.action if self.action is not None else (self.not_action or ()):
+            svc = v.partition(":")[0].lower()
+            out.add("*" if ("*" in svc or "?" in svc) else svc)
+        return frozenset(out)
 
     @property
     def label(self) -> str:

@@ -8,7 +8,6 @@ finds them in either place. Parsers are built once per process and cached.
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 __all__ = ["grammar_text", "lark_parser"]
@@ -20,6 +19,8 @@ def grammar_text(name: str) -> str:
     Raises:
         FileNotFoundError: when the grammar is in neither place.
     """
+    from importlib import resources
+
     packaged = resources.files("policylint").joinpath("grammars", name)
     if packaged.is_file():
         return packaged.read_text("utf-8")

@@ -33,14 +33,3 @@ class GrammarProblemRule(Rule):
         for p in ctx.problems:
             if p.kind is self.problem_kind:
                 yield ctx.finding(self, p.message, p.path, key=p.at_key)
-
-
-def action_values(stmt):
-    """(element, index, value) for every Action and NotAction value of a
-    modeled statement; ``stmt.value_path(element, index)`` gives its path."""
-    if stmt.action is not None:
-        for i, v in enumerate(stmt.action):
-            yield "Action", i, v
-    if stmt.not_action is not None:
-        for i, v in enumerate(stmt.not_action):
-            yield "NotAction", i, v

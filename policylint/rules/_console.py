@@ -159,7 +159,12 @@ def missing(doc: PolicyDocument, needs: tuple[Need, ...]) -> list[Need]:
 def browses_keys(doc: PolicyDocument) -> bool:
     """True if the policy on its own lets its principal list keys and aliases
     and read every key's policy: the sign of a KMS console user."""
+    if not any(s.effect == "Allow" and matched_catalog_actions(s, _LIST_KEYS) for s in doc.statements):
+        return False  # the quick, common answer
     return not missing(doc, BROWSES_KEYS)
+
+
+_LIST_KEYS = frozenset({"kms:listkeys"})
 
 
 def allows_any(doc: PolicyDocument, actions: frozenset[str]) -> bool:

@@ -7,7 +7,6 @@ from typing import Iterable
 from policylint import catalog
 from policylint.check.finding import Finding, Severity
 from policylint.check.rule import PolicyContext, Rule
-from policylint.rules._base import action_values
 
 
 class UnknownService(Rule):
@@ -44,12 +43,12 @@ class UnknownService(Rule):
     def check(self, ctx: PolicyContext) -> Iterable[Finding]:
         if ctx.document is None:
             return
-        for stmt in ctx.document.statements:
-            groups: dict[tuple[str, str], list[tuple[str, tuple]]] = {}
-            for element, i, value in action_values(stmt):
-                if catalog.check_action(value) != "unknown-service":
-                    continue
+        by_statement: dict[int, dict[tuple[str, str], list[tuple[str, tuple]]]] = {}
+        for stmt, element, i, value, status in ctx.unresolved_actions():
+            if status == "unknown-service":
+                groups = by_statement.setdefault(stmt.index, {})
                 groups.setdefault((element, value.partition(":")[0].lower()), []).append((value, stmt.value_path(element, i)))
+        for groups in by_statement.values():
             for (element, prefix), hits in groups.items():
                 sugg = catalog.suggest_services(prefix)
                 hint = f" (did you mean {', '.join(sugg)}?)" if sugg else ""

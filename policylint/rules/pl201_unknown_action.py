@@ -7,7 +7,6 @@ from typing import Iterable
 from policylint import catalog
 from policylint.check.finding import Finding, Severity
 from policylint.check.rule import PolicyContext, Rule
-from policylint.rules._base import action_values
 
 
 class UnknownAction(Rule):
@@ -43,19 +42,18 @@ class UnknownAction(Rule):
     def check(self, ctx: PolicyContext) -> Iterable[Finding]:
         if ctx.document is None:
             return
-        for stmt in ctx.document.statements:
-            for element, i, value in action_values(stmt):
-                status = catalog.check_action(value)
-                if status == "malformed":
-                    yield ctx.finding(
-                        self, f'{element} "{value}" is not an action: use service:Action, such as "kms:Decrypt"', stmt.value_path(element, i)
-                    )
-                elif status == "unknown-action":
-                    svc, name = value.split(":", 1)
-                    sugg = catalog.suggest_actions(value)
-                    hint = f" (did you mean {', '.join(sugg)}?)" if sugg else ""
-                    yield ctx.finding(
-                        self,
-                        f'{element} "{value}": {catalog.service_name(svc) or svc} has no action "{name}"{hint}',
-                        stmt.value_path(element, i),
-                    )
+        for stmt, element, i, value, status in ctx.unresolved_actions():
+            if status == "malformed":
+                yield ctx.finding(
+                    self, f'{element} "{value}" is not an action: use service:Action, such as "kms:Decrypt"',
+                    stmt.value_path(element, i),
+                )
+            elif status == "unknown-action":
+                svc, name = value.split(":", 1)
+                sugg = catalog.suggest_actions(value)
+                hint = f" (did you mean {', '.join(sugg)}?)" if sugg else ""
+                yield ctx.finding(
+                    self,
+                    f'{element} "{value}": {catalog.service_name(svc) or svc} has no action "{name}"{hint}',
+                    stmt.value_path(element, i),
+                )

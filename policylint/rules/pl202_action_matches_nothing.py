@@ -7,7 +7,6 @@ from typing import Iterable
 from policylint import catalog
 from policylint.check.finding import Finding, Severity
 from policylint.check.rule import PolicyContext, Rule
-from policylint.rules._base import action_values
 from policylint.wildcard import has_wildcard
 
 
@@ -41,10 +40,8 @@ class ActionMatchesNothing(Rule):
     def check(self, ctx: PolicyContext) -> Iterable[Finding]:
         if ctx.document is None:
             return
-        for stmt in ctx.document.statements:
-            for element, i, value in action_values(stmt):
-                if catalog.check_action(value) != "no-match":
-                    continue
+        for stmt, element, i, value, status in ctx.unresolved_actions():
+            if status == "no-match":
                 svc = value.split(":", 1)[0]
                 where = "any service" if has_wildcard(svc) else (catalog.service_name(svc) or svc)
                 yield ctx.finding(self, f'{element} "{value}" matches no action of {where}', stmt.value_path(element, i))

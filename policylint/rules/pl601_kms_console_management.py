@@ -54,7 +54,7 @@ class KmsConsoleManagementMinimum(Rule):
         doc = ctx.document
         if doc is None or ctx.kind is not PolicyKind.IDENTITY or ctx.settings.is_cli_sdk_only(ctx.file.path):
             return
-        if not allows_any(doc, management_actions()) or not browses_keys(doc):
+        if not allows_any(doc, management_actions()) or not ctx.memo("browses_keys", lambda: browses_keys(doc)):
             return
         lacking = missing(doc, MANAGEMENT)
         if not lacking:

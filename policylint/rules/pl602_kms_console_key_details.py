@@ -47,7 +47,7 @@ class KmsConsoleKeyDetails(Rule):
         doc = ctx.document
         if doc is None or ctx.kind is not PolicyKind.IDENTITY or ctx.settings.is_cli_sdk_only(ctx.file.path):
             return
-        if not browses_keys(doc):
+        if not ctx.memo("browses_keys", lambda: browses_keys(doc)):
             return
         lacking = missing(doc, DETAIL_TABS)
         if not lacking:
