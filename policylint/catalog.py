@@ -180,15 +180,27 @@ def _action_table(prefix: str) -> dict[str, dict]:
     return {k.lower(): v for k, v in _load("actions", f"{prefix}.json").items()}
 
 
+#: After this many services, action names come from the names index (one
+#: file for all services) instead of each service's own catalog file.
+NAMES_INDEX_AFTER = 8
+_names_asked = 0
+
+
 @cache
 def _names(prefix: str) -> tuple[tuple[str, ...], frozenset[str]]:
     """(sorted lower-case action names, the same as a set) of one service.
 
-    Taken from the names index when it is available, so that checking
-    action names does not decode each service's full JSON file.
+    The first few services are read from their own catalog files (cheap for
+    a run over a handful of policies); past :data:`NAMES_INDEX_AFTER`, names
+    come from the names index, so that a run over many policies does not
+    decode every service's full file.
     """
-    index = _names_index()
-    names = index.get(prefix) if index is not None else None
+    global _names_asked
+    _names_asked += 1
+    names = None
+    if _names_asked > NAMES_INDEX_AFTER:
+        index = _names_index()
+        names = index.get(prefix) if index is not None else None
     if names is None:
         names = tuple(sorted(_action_table(prefix)))
     return names, frozenset(names)
@@ -364,15 +376,26 @@ def _suggest_actions(full_name: str, limit: int) -> tuple[str, ...]:
     return tuple(_action_info(svc.lower(), h).full_name for h in hits)  # type: ignore[union-attr]
 
 
-@lru_cache(maxsize=65536)
+_CHECKED: dict[str, str] = {}
+
+
 def check_action(value: str) -> str:
     """Classify an ``Action``/``NotAction`` value against the catalog.
 
     Returns one of: ``"all"`` (``*``), ``"known"`` (an action, or a pattern
     matching at least one), ``"malformed"`` (not ``service:name``),
     ``"unknown-service"``, ``"unknown-action"``, ``"no-match"`` (a pattern
-    matching nothing). Cached: policies repeat the same values.
+    matching nothing). Memoized: policies repeat the same values.
     """
+    hit = _CHECKED.get(value)
+    if hit is None:
+        if len(_CHECKED) > 1_000_000:
+            _CHECKED.clear()
+        hit = _CHECKED[value] = _check_action(value)
+    return hit
+
+
+def _check_action(value: str) -> str:
     if value == "*":
         return "all"
     parts = split_action(value)

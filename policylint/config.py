@@ -39,7 +39,7 @@ _CODE = re.compile(r"^PL\d{0,3}$")
 class Settings(BaseModel):
     """Validated configuration (see the module docstring for each key)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
@@ -202,7 +202,9 @@ def load_settings(config: str | None = None, start: str | None = None) -> Settin
     else:
         found = _find_config(Path(start or os.getcwd()).resolve())
     if found is None:
-        return Settings(root=os.getcwd())
+        # Defaults are valid by construction; skipping validation here saves
+        # building the validator on the common no-configuration path.
+        return Settings.model_construct(root=os.getcwd())
     path, data = found
     try:
         return Settings.model_validate({**data, "root": str(path.resolve().parent), "origin": str(path)})

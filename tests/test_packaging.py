@@ -19,3 +19,24 @@ def test_grammar_loads_and_parses():
     op = parse_operator("ForAnyValue:StringLikeIfExists")
     assert (op.set_qualifier, op.base, op.if_exists, op.family, op.negated) == ("ForAnyValue", "StringLike", True, "String", False)
     assert parse_operator("NotIpAddress").negated and parse_operator("Null").family == "Null"
+
+
+def test_fast_path_and_grammar_agree_on_every_combination():
+    from policylint.parse.operators import BASE_OPERATORS, OperatorError, _parse_with_grammar
+
+    names = []
+    for qual in ("", "ForAllValues:", "ForAnyValue:", "ForAnyValues:", "forallvalues:"):
+        for base in list(BASE_OPERATORS) + ["StringEqual", "stringEquals", "Nul"]:
+            for suffix in ("", "IfExists", "Ifexists"):
+                names.append(qual + base + suffix)
+    for name in names:
+        parse_operator.cache_clear()
+        try:
+            fast = parse_operator(name)
+        except OperatorError:
+            fast = None
+        try:
+            slow = _parse_with_grammar(name)
+        except OperatorError:
+            slow = None
+        assert fast == slow, name

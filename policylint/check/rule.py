@@ -121,8 +121,12 @@ class PolicyContext:
             out = []
             for stmt in self.document.statements if self.document else ():
                 for element, values in (("Action", stmt.action), ("NotAction", stmt.not_action)):
-                    for i, value in enumerate(values or ()):
-                        status = check_action(value)
+                    if values is None:
+                        continue
+                    statuses = [check_action(v) for v in values]
+                    if statuses.count("known") + statuses.count("all") == len(statuses):
+                        continue
+                    for i, (value, status) in enumerate(zip(values, statuses)):
                         if status not in ("known", "all"):
                             out.append((stmt, element, i, value, status))
             return out

@@ -22,6 +22,7 @@ Precedence, highest first:
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from pathlib import PurePath
@@ -41,7 +42,7 @@ def kind_from_path(path: str) -> PolicyKind | None:
     Folders are examined from the file's own folder upward; a folder whose
     name mentions both (``scp-rcp-examples``) decides nothing.
     """
-    return _kind_from_folder(str(PurePath(path).parent))
+    return _kind_from_folder(os.path.dirname(path))
 
 
 @lru_cache(maxsize=4096)

@@ -168,11 +168,10 @@ class Statement(_Frozen):
     def action_services(self) -> frozenset[str]:
         """Lower-case service prefixes named by ``Action`` or ``NotAction``;
         ``"*"`` stands for any prefix with a wildcard (and for the bare ``*``)."""
-        out = set()
-        for v in self.action if self.action is not None else (self.not_action or ()):
-            svc = v.partition(":")[0].lower()
-            out.add("*" if ("*" in svc or "?" in svc) else svc)
-        return frozenset(out)
+        values = self.action if self.action is not None else (self.not_action or ())
+        out = {v.partition(":")[0].lower() for v in values}
+        wild = {s for s in out if "*" in s or "?" in s}
+        return frozenset((out - wild) | ({"*"} if wild else set()))
 
     @property
     def label(self) -> str:

@@ -25,15 +25,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from policylint.model.policy import (
-    VERSIONS,
-    ConditionClause,
-    DataPath,
-    PolicyDocument,
-    PolicyKind,
-    Principal,
-    Statement,
-)
+from policylint.model.policy import VERSIONS, DataPath, PolicyDocument, PolicyKind
 from policylint.model.problems import Problem, ProblemKind
 
 __all__ = ["build_policy", "type_name"]
@@ -111,10 +103,10 @@ class _Builder:
         )
         return None
 
-    def principal(self, value: Any, path: DataPath, element: str) -> Principal | None:
+    def principal(self, value: Any, path: DataPath, element: str) -> dict | None:
         if isinstance(value, str):
             if value == "*":
-                return Principal(all=True)
+                return {"all": True}
             self.add(
                 ProblemKind.INVALID_TYPE,
                 f'{element} must be "*" or an object such as {{"AWS": "arn:aws:iam::111122223333:root"}}, '
@@ -142,17 +134,17 @@ class _Builder:
             got = self.strings(v, path + (k,), f"{element} {k}")
             if got is not None:
                 fields[_PRINCIPAL_TYPES[k]] = got[0]
-        return Principal(**fields) if fields else None
+        return fields or None
 
-    def condition(self, value: Any, path: DataPath) -> tuple[ConditionClause, ...]:
+    def condition(self, value: Any, path: DataPath) -> list[dict]:
         if not isinstance(value, dict):
             self.add(
                 ProblemKind.INVALID_TYPE,
                 f"Condition must be an object mapping operators to {{key: values}}, got {type_name(value)}",
                 path,
             )
-            return ()
-        clauses: list[ConditionClause] = []
+            return []
+        clauses: list[dict] = []
         for op, block in value.items():
             if not isinstance(block, dict):
                 self.add(
@@ -182,7 +174,7 @@ class _Builder:
                     if not raw:
                         self.add(ProblemKind.EMPTY_ELEMENT, f'condition key "{key}" has an empty list of values', vpath)
                     elif ok:
-                        clauses.append(ConditionClause(operator=op, key=key, values=tuple(vals), single=False))
+                        clauses.append({"operator": op, "key": key, "values": vals, "single": False})
                 else:
                     s = _scalar_text(raw)
                     if s is None:
@@ -193,11 +185,13 @@ class _Builder:
                             vpath,
                         )
                     else:
-                        clauses.append(ConditionClause(operator=op, key=key, values=(s,), single=True))
-        return tuple(clauses)
+                        clauses.append({"operator": op, "key": key, "values": (s,), "single": True})
+        return clauses
 
     # -- statement ----------------------------------------------------------
-    def statement(self, raw: Any, index: int, path: DataPath) -> Statement | None:
+    def statement(self, raw: Any, index: int, path: DataPath) -> dict | None:
+        """The statement's fields for :class:`Statement` (validated by pydantic
+        with the whole document), or None when it has no valid Effect."""
         if not isinstance(raw, dict):
             self.add(ProblemKind.INVALID_TYPE, f"a statement must be an object, got {type_name(raw)}", path)
             return None
@@ -313,8 +307,8 @@ class _Builder:
 
         if "effect" not in fields:
             return None
-        fields["single"] = frozenset(single)
-        return Statement(**fields)
+        fields["single"] = single
+        return fields
 
 
 def _scalar_text(v: Any) -> str | None:
@@ -376,7 +370,7 @@ def build_policy(raw: Any, kind: PolicyKind) -> tuple[PolicyDocument | None, lis
         else:
             b.add(ProblemKind.INVALID_TYPE, f"Id must be a string, got {type_name(raw['Id'])}", ("Id",))
 
-    statements: list[Statement] = []
+    statements: list[dict] = []
     count = 0
     if "Statement" not in raw:
         b.add(ProblemKind.MISSING_ELEMENT, "policy has no Statement", ())
@@ -401,6 +395,7 @@ def build_policy(raw: Any, kind: PolicyKind) -> tuple[PolicyDocument | None, lis
                 f"Statement must be an object or a list of objects, got {type_name(st)}",
                 ("Statement",),
             )
-    fields["statements"] = tuple(statements)
+    fields["statements"] = statements
     fields["statement_count"] = count
-    return PolicyDocument(**fields), b.problems
+    # One validation of the whole document: pydantic builds the nested models.
+    return PolicyDocument.model_validate(fields), b.problems

@@ -8,7 +8,6 @@ from policylint import catalog
 from policylint.check.finding import Finding, Severity
 from policylint.check.rule import PolicyContext, Rule
 from policylint.parse.operators import OperatorError, parse_operator
-from policylint.wildcard import has_wildcard
 
 
 def _consequence(operator: str) -> str:
@@ -64,30 +63,20 @@ class ConditionKeyNotSupported(Rule):
         for stmt in ctx.document.statements:
             if not stmt.condition or not stmt.action:
                 continue
-            actions = []
-            for value in stmt.action:
-                parts = catalog.split_action(value)
-                if value == "*" or parts is None or has_wildcard(parts[0]):
-                    actions = None
-                    break
-                hit = catalog.expand(value)
-                if not hit:  # unknown action: PL200-PL202 report it; do not guess
-                    actions = None
-                    break
-                actions.extend(hit)
-            if not actions:
-                continue
+            if "*" in stmt.action_services or any(catalog.check_action(v) != "known" for v in stmt.action):
+                continue  # too broad to judge, or unknown actions (PL200-PL202 report them)
+            services = stmt.action_services
             reported: set[str] = set()
-            services = {a.service for a in actions}
             for clause in stmt.condition:
                 key = clause.key
-                if key.lower() in reported or not catalog.is_known_condition_key(key):
+                low = key.lower()
+                if low in reported or low.partition(":")[0] in services or not catalog.is_known_condition_key(key):
                     continue
-                if key.partition(":")[0].lower() in services:
-                    continue
+                # Only now, for a key of another service, read the actions' details.
+                actions = [a for value in stmt.action for a in catalog.expand(value)]
                 if catalog.condition_key_supported(key, actions):
                     continue
-                reported.add(key.lower())
+                reported.add(low)
                 names = sorted({a.full_name for a in actions})
                 shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
                 yield ctx.finding(
