@@ -19,6 +19,7 @@ service prefixes, action names and condition key names.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from dataclasses import dataclass
@@ -340,6 +341,10 @@ def _expand(pattern: str) -> tuple[tuple[str, str], ...]:
         elif name_glob.literal is not None:  # no wildcard in the name: a set hit
             if name_glob.literal in name_set:
                 out.append((svc, name_glob.literal))
+        elif name_glob.prefix is not None:  # "Prefix*": a range of the sorted names
+            lo = bisect.bisect_left(names, name_glob.prefix)
+            hi = bisect.bisect_left(names, name_glob.prefix + "\U0010ffff")
+            out.extend((svc, n) for n in names[lo:hi])
         else:
             out.extend((svc, n) for n in names if name_glob.match(n))
     return tuple(out)
@@ -374,6 +379,7 @@ def _suggest_actions(full_name: str, limit: int) -> tuple[str, ...]:
         return ()
     hits = difflib.get_close_matches(name.lower(), list(names), n=limit, cutoff=0.75)
     return tuple(_action_info(svc.lower(), h).full_name for h in hits)  # type: ignore[union-attr]
+    # (Only the suggested actions' service file is read, for their spelling.)
 
 
 _CHECKED: dict[str, str] = {}

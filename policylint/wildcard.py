@@ -65,7 +65,7 @@ class Glob:
     ``match(subject)`` returns True when the whole subject matches.
     """
 
-    __slots__ = ("pattern", "ignore_case", "_runs", "_starred", "literal", "_prefix")
+    __slots__ = ("pattern", "ignore_case", "_runs", "_starred", "literal", "prefix")
 
     def __init__(self, pattern: str, ignore_case: bool = False) -> None:
         self.pattern = pattern
@@ -76,17 +76,17 @@ class Glob:
         self.literal = None if has_wildcard(p) else p
         # Collapse consecutive stars: "a**b" is "a*b".
         self._runs = [_Run(r) for r in re.sub(r"\*+", "*", p).split("*")] if self._starred else [_Run(p)]
-        # The common "Prefix*" shape: a plain startswith.
+        #: For the common "Prefix*" shape, the prefix (matching is startswith).
         runs = self._runs
-        self._prefix = runs[0].text if len(runs) == 2 and not runs[1].text and runs[0].regex is None else None
+        self.prefix = runs[0].text if len(runs) == 2 and not runs[1].text and runs[0].regex is None else None
 
     def match(self, subject: str) -> bool:
         """Return True if ``subject`` matches the whole pattern."""
         s = subject.lower() if self.ignore_case else subject
         if self.literal is not None:
             return s == self.literal
-        if self._prefix is not None:
-            return s.startswith(self._prefix)
+        if self.prefix is not None:
+            return s.startswith(self.prefix)
         runs = self._runs
         if not self._starred:
             only = runs[0]

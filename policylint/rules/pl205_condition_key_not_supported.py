@@ -72,6 +72,8 @@ class ConditionKeyNotSupported(Rule):
                 low = key.lower()
                 if low in reported or low.partition(":")[0] in services or not catalog.is_known_condition_key(key):
                     continue
+                if catalog.global_condition_key(key) is not None:
+                    continue
                 # Only now, for a key of another service, read the actions' details.
                 actions = [a for value in stmt.action for a in catalog.expand(value)]
                 if catalog.condition_key_supported(key, actions):
