@@ -16,7 +16,7 @@ import typer
 
 app = typer.Typer(
     name="policylint",
-    help="Lint and evaluate AWS IAM policies and AWS KMS key policies.",
+    help="Lint AWS IAM policies and AWS KMS key policies.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -55,12 +55,12 @@ def _fail(message: str) -> None:
 
 @app.command()
 def lint(
-    paths: Annotated[list[str], typer.Argument(help="Policy files and folders (folders are searched recursively).")],
+    paths: Annotated[list[str], typer.Argument(metavar="PATH...", help="Policy files and folders (folders are searched recursively).")],
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
-    fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Exit 1 on findings of this severity or higher [default: error, or fail-on in the configuration].")] = None,
+    fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Exit 1 on findings of this severity or higher (default: error, or fail-on in the configuration).")] = None,
     kind: Annotated[Optional[Kind], typer.Option("--kind", help="Treat every policy as this kind instead of detecting it.")] = None,
-    config: Annotated[Optional[str], typer.Option("--config", help="Configuration file (default: nearest .policylint.toml or pyproject.toml with [tool.policylint]).")] = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes [default: one per CPU for 200 files or more, else 1].")] = None,
+    config: Annotated[Optional[str], typer.Option("--config", metavar="FILE", help="Configuration file (default: the nearest .policylint.toml, or pyproject.toml with a tool.policylint table, from the current folder up).")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, metavar="N", help="Worker processes (default: one per CPU for 200 files or more, else 1).")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Print tracebacks of internal errors.")] = False,
 ) -> None:
     """Check policy files: grammar, actions and condition keys against the AWS catalog, KMS console minimums."""
@@ -92,7 +92,7 @@ def lint(
 
 @app.command()
 def rules(
-    code: Annotated[Optional[str], typer.Argument(help="A rule code or name: print its documentation.")] = None,
+    code: Annotated[Optional[str], typer.Argument(metavar="[CODE|NAME]", help="A rule code or name: print its documentation.")] = None,
     format: Annotated[RulesFormat, typer.Option("--format", "-f", help="Output format.")] = RulesFormat.text,
 ) -> None:
     """List the rules, or show one rule's documentation."""

@@ -39,7 +39,7 @@ _CODE = re.compile(r"^PL\d{0,3}$")
 class Settings(BaseModel):
     """Validated configuration (see the module docstring for each key)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
@@ -159,13 +159,23 @@ def _find_config(start: Path) -> tuple[Path, dict] | None:
     for folder in (start, *start.parents):
         dot = folder / ".policylint.toml"
         if dot.is_file():
-            return dot, _read_toml(dot)
+            return dot, _settings_table(dot, _read_toml(dot))
         py = folder / "pyproject.toml"
         if py.is_file():
             data = _read_toml(py)
             if "policylint" in data.get("tool", {}):
                 return py, data["tool"]["policylint"]
     return None
+
+
+def _settings_table(path: Path, data: dict) -> dict:
+    """The policylint table of a configuration file: ``[tool.policylint]`` in a
+    ``pyproject.toml``; in any other file, the top level, or a
+    ``[tool.policylint]`` table if the file has one."""
+    table = data.get("tool", {}).get("policylint") if isinstance(data.get("tool"), dict) else None
+    if path.name == "pyproject.toml":
+        return table or {}
+    return table if table is not None and set(data) == {"tool"} else data
 
 
 def _read_toml(path: Path) -> dict:
@@ -195,10 +205,7 @@ def load_settings(config: str | None = None, start: str | None = None) -> Settin
         path = Path(config)
         if not path.is_file():
             raise ConfigError(f"{config}: configuration file not found")
-        data = _read_toml(path)
-        if path.name == "pyproject.toml":
-            data = data.get("tool", {}).get("policylint", {})
-        found: tuple[Path, dict] | None = (path, data)
+        found: tuple[Path, dict] | None = (path, _settings_table(path, _read_toml(path)))
     else:
         found = _find_config(Path(start or os.getcwd()).resolve())
     if found is None:
@@ -212,6 +219,6 @@ def load_settings(config: str | None = None, start: str | None = None) -> Settin
         problems = []
         for err in e.errors():
             where = ".".join(str(x) for x in err["loc"]) or "(top level)"
-            msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+            msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
             problems.append(f"{where}: {msg}")
         raise ConfigError(f"{path}: invalid policylint configuration: " + "; ".join(problems)) from None

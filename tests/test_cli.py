@@ -84,7 +84,7 @@ def test_skipped_files_are_listed(tmp_path):
     assert reasons == {
         ".git": "hidden folder, not entered",
         "notes.md": "not a .json, .yaml or .yml file",
-        "grants.json": "aws kms list-grants output (grants, not a policy; used by the evaluator and snapshots)",
+        "grants.json": "aws kms list-grants output (grants, not a policy)",
     }
     code, out, _ = run_cli("lint", str(tmp_path))
     assert "skipped 1 file: not a .json, .yaml or .yml file" in out

@@ -2,8 +2,8 @@
 
 Directories are walked recursively in sorted order. Files ending in ``.json``,
 ``.yaml`` or ``.yml`` are read; every other file met while walking is listed
-as skipped with its reason, as are hidden folders (``.git``, ``.venv``), which
-are not entered. A file named explicitly is always read, whatever its name
+as skipped with its reason, as are hidden folders (``.git``, ``.venv``) and
+``__pycache__`` and ``node_modules`` folders, which are not entered. A file named explicitly is always read, whatever its name
 (CLI outputs are often saved without an extension).
 """
 
@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 __all__ = ["Discovery", "POLICY_EXTENSIONS", "discover"]
 
 POLICY_EXTENSIONS = (".json", ".yaml", ".yml")
+
+#: Folders of tools' caches and dependencies, never policies of the project.
+_NOT_ENTERED = frozenset(("__pycache__", "node_modules"))
 
 
 @dataclass
@@ -49,12 +52,12 @@ def discover(paths: list[str]) -> Discovery:
     for arg in paths:
         if os.path.isdir(arg):
             for root, dirs, files in os.walk(arg, onerror=lambda e: d.skipped.append((e.filename, f"cannot list folder: {e.strerror}"))):
-                hidden = sorted(x for x in dirs if x.startswith("."))
-                for h in hidden:
-                    d.skipped.append((os.path.join(root, h), "hidden folder, not entered"))
-                dirs[:] = sorted(x for x in dirs if not x.startswith("."))
+                for h in sorted(x for x in dirs if x.startswith(".") or x in _NOT_ENTERED):
+                    why = "hidden folder, not entered" if h.startswith(".") else f"{h} folder, not entered"
+                    d.skipped.append((os.path.normpath(os.path.join(root, h)), why))
+                dirs[:] = sorted(x for x in dirs if not x.startswith(".") and x not in _NOT_ENTERED)
                 for name in sorted(files):
-                    fs = os.path.join(root, name)
+                    fs = os.path.normpath(os.path.join(root, name))
                     if name.lower().endswith(POLICY_EXTENSIONS):
                         add(fs, fs)
                     else:

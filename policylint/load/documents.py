@@ -413,7 +413,7 @@ def find_policies(root: Any, loc: Locator, source: SourceText) -> Found:
 def _describe_non_policy(root: dict) -> str:
     keys = set(root)
     if "Grants" in keys:
-        return "aws kms list-grants output (grants, not a policy; used by the evaluator and snapshots)"
+        return "aws kms list-grants output (grants, not a policy)"
     if "KeyMetadata" in keys:
         return "aws kms describe-key output (key metadata, not a policy)"
     if "Keys" in keys:

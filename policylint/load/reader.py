@@ -22,7 +22,7 @@ __all__ = ["LoadedFile", "MAX_FILE_BYTES", "read_file"]
 #: large accounts reach tens of MB).
 MAX_FILE_BYTES = 256 * 1024 * 1024
 
-_YAML_EXT = (".yaml", ".yml")
+_YAML_EXT = (".yaml", ".yml", ".template")
 _JSON_EXT = (".json",)
 
 
@@ -79,13 +79,18 @@ def _decode(data: bytes) -> tuple[str | None, LoadProblem | None]:
         )
 
 
-def _format_for(path: str, text: str) -> str:
+def _format_for(path: str, text: str) -> str | None:
+    """``json`` or ``yaml`` by the file's extension; for other names, by the
+    content: JSON if it starts like JSON, YAML for files without an extension
+    (CLI outputs saved as ``policy``), None (not a policy file) otherwise."""
     ext = os.path.splitext(path)[1].lower()
     if ext in _JSON_EXT:
         return "json"
     if ext in _YAML_EXT:
         return "yaml"
-    return "json" if text.lstrip()[:1] in ("{", "[") else "yaml"
+    if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
+        return "json"
+    return "yaml" if not ext else None
 
 
 def read_file(path: str, display: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
@@ -120,6 +125,10 @@ def read_file(path: str, display: str | None = None, max_bytes: int = MAX_FILE_B
     source = SourceText(out.path, text)
     out.source = source
     out.format = _format_for(path, text)
+    if out.format is None:
+        ext = os.path.splitext(path)[1]
+        out.skip_reason = f"not a policy file: a {ext} file whose content is not JSON"
+        return out
     if out.format == "json":
         root, problems = load_json(source)
         out.problems.extend(problems)

@@ -38,9 +38,10 @@ class KmsConsoleReadOnlyMinimum(Rule):
         ``[tool.policylint]``, or ignore PL600 for them with
         ``per-file-ignores``. A policy that grants only cryptographic use, or
         only the alias list another service's console shows in a key picker,
-        is not a KMS console policy and is not checked. Only this one policy
-        is seen here; what a principal's other policies add is checked per
-        principal on account snapshots.
+        is not a KMS console policy and is not checked. Each policy is checked
+        on its own: a permission the principal gets from another of its
+        policies, or loses to a Deny or a permissions boundary elsewhere, is not
+        seen by this rule.
 
     Example:
         ``{"Effect": "Allow", "Action": ["kms:List*", "kms:Describe*", "kms:Get*"], "Resource": "*"}``
