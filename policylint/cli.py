@@ -75,7 +75,10 @@ def lint(
     except PolicylintError as e:
         _fail(str(e))
     options = LintOptions(settings=settings, kind=PolicyKind(kind.value) if kind else None, debug=debug, jobs=jobs)
-    result = lint_paths(paths, options)
+    try:
+        result = lint_paths(paths, options)
+    except PolicylintError as e:
+        _fail(str(e))
     threshold = Severity.parse(fail_on.value if fail_on else settings.fail_on)
     if format is OutputFormat.json:
         from policylint.report.jsonfmt import render_json
@@ -87,6 +90,8 @@ def lint(
         sys.stdout.write(render_text(result, color=sys.stdout.isatty()))
     for path in result.missing:
         typer.echo(f"policylint: error: {path}: no such file or folder", err=True)
+    if not result.files and not result.missing:
+        typer.echo("policylint: note: no policy files were found in the paths given", err=True)
     raise typer.Exit(result.exit_code(threshold))
 
 
@@ -127,7 +132,22 @@ def main() -> None:
     import os
 
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    app()
+    # Text that cannot be encoded (lone surrogates from file names or policy
+    # escapes) is written as \\udcxx escapes, which JSON readers also accept.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+        if "--debug" in sys.argv:
+            raise
+        typer.echo(
+            f"policylint: internal error: {type(exc).__name__}: {exc} (a policylint bug; --debug shows the traceback)",
+            err=True,
+        )
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

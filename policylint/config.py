@@ -26,7 +26,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from policylint.check.finding import Severity
 from policylint.errors import ConfigError
@@ -47,8 +47,33 @@ class Settings(BaseModel):
     cli_sdk_only: tuple[str, ...] = Field(default=(), alias="cli-sdk-only")
     severity: dict[str, str] = Field(default_factory=dict)
     fail_on: str = Field(default="error", alias="fail-on")
-    root: str = Field(default=".", exclude=True)
-    origin: str | None = Field(default=None, exclude=True)
+    #: Folder that globs are relative to, and the file the settings came from.
+    _root: str = PrivateAttr(default=".")
+    _origin: str | None = PrivateAttr(default=None)
+
+    @classmethod
+    def create(cls, data: dict, root: str, origin: str | None = None) -> "Settings":
+        """Validate ``data`` (keys as in the TOML table) into settings whose
+        globs are relative to ``root``. Raises pydantic's ValidationError."""
+        settings = cls.model_validate(data) if data else cls.model_construct()
+        settings._root = root
+        settings._origin = origin
+        return settings
+
+    @property
+    def root(self) -> str:
+        return self._root
+
+    @property
+    def origin(self) -> str | None:
+        return self._origin
+
+    @field_validator("select", "ignore", "cli_sdk_only", mode="before")
+    @classmethod
+    def _lists(cls, v):
+        if isinstance(v, str):
+            raise ValueError(f'must be a list, such as ["{v}"]')
+        return v
 
     @field_validator("select", "ignore")
     @classmethod
@@ -163,16 +188,29 @@ def _find_config(start: Path) -> tuple[Path, dict] | None:
         py = folder / "pyproject.toml"
         if py.is_file():
             data = _read_toml(py)
-            if "policylint" in data.get("tool", {}):
-                return py, data["tool"]["policylint"]
+            if "policylint" in (data.get("tool") if isinstance(data.get("tool"), dict) else {}) or (
+                "tool" in data and not isinstance(data["tool"], dict)
+            ):
+                return py, _settings_table(py, data)
     return None
 
 
 def _settings_table(path: Path, data: dict) -> dict:
     """The policylint table of a configuration file: ``[tool.policylint]`` in a
     ``pyproject.toml``; in any other file, the top level, or a
-    ``[tool.policylint]`` table if the file has one."""
-    table = data.get("tool", {}).get("policylint") if isinstance(data.get("tool"), dict) else None
+    ``[tool.policylint]`` table if the file has one.
+
+    Raises:
+        ConfigError: ``tool`` or ``tool.policylint`` is not a table.
+    """
+    tool = data.get("tool")
+    table = None
+    if tool is not None:
+        if not isinstance(tool, dict):
+            raise ConfigError(f"{path}: 'tool' must be a table")
+        table = tool.get("policylint")
+        if table is not None and not isinstance(table, dict):
+            raise ConfigError(f"{path}: 'tool.policylint' must be a table")
     if path.name == "pyproject.toml":
         return table or {}
     return table if table is not None and set(data) == {"tool"} else data
@@ -186,6 +224,8 @@ def _read_toml(path: Path) -> dict:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: invalid TOML: {e}") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: not UTF-8 text (TOML files are UTF-8): {e.reason}") from None
     except OSError as e:
         raise ConfigError(f"{path}: cannot read: {e.strerror}") from None
 
@@ -209,12 +249,11 @@ def load_settings(config: str | None = None, start: str | None = None) -> Settin
     else:
         found = _find_config(Path(start or os.getcwd()).resolve())
     if found is None:
-        # Defaults are valid by construction; skipping validation here saves
-        # building the validator on the common no-configuration path.
-        return Settings.model_construct(root=os.getcwd())
+        # Defaults are valid by construction; no validation on this common path.
+        return Settings.create({}, os.getcwd())
     path, data = found
     try:
-        return Settings.model_validate({**data, "root": str(path.resolve().parent), "origin": str(path)})
+        return Settings.create(data, str(path.resolve().parent), str(path))
     except ValidationError as e:
         problems = []
         for err in e.errors():

@@ -83,5 +83,42 @@ def test_deep_nesting_limit():
 def test_complex_key_and_empty_file():
     docs, _, problems = load("? [a, b]\n: c\n")
     assert docs == [] and problems[0].kind is LoadProblemKind.SYNTAX
-    docs, _, problems = load("")
-    assert docs == [] and problems[0].message.startswith("file is empty")
+    docs, _, problems = load("# only a comment\n")
+    assert docs == [] and problems == []  # the reader lists such a file as skipped
+
+
+def test_keys_are_literal_text():
+    docs, _, problems = load("null: a\n~: b\n'': c\n")
+    assert problems == [] and docs[0] == {"null": "a", "~": "b", "": "c"}
+
+
+def test_merge_keys():
+    docs, locs, problems = load(
+        "base: &b {Effect: Allow, Resource: '*'}\nStatement:\n  - <<: *b\n    Action: kms:Decrypt\n    Effect: Deny\n"
+    )
+    assert problems == []
+    assert docs[0]["Statement"][0] == {"Action": "kms:Decrypt", "Effect": "Deny", "Resource": "*"}
+    assert locs[0].locate(("Statement", 0, "Resource")) == (3, 5)  # the "<<" that brought it
+    docs, _, problems = load("a: {<<: 5}\n")
+    assert docs == [] and "merge key" in problems[0].message
+
+
+def test_unsupported_tags_are_refused():
+    for text in ("Action: !!python/name:os.system\n", "a: !!python/object:os.system {}\n",
+                 "%TAG ! tag:evil:\n---\na: !Ref x\n", "a: !Custom x\n"):
+        docs, _, problems = load(text)
+        assert docs == [] and problems[0].kind is LoadProblemKind.SYNTAX and "unsupported YAML tag" in problems[0].message, text
+    docs, _, problems = load("a: !!str 12\nb: !!int 012\n")
+    assert problems == [] and docs[0] == {"a": "12", "b": "012"}
+
+
+def test_undefined_alias_is_positioned():
+    docs, _, problems = load("Version: '2012-10-17'\nStatement: *nope\n")
+    assert docs == [] and (problems[0].line, problems[0].column) == (2, 12)
+
+
+def test_alias_character_budget():
+    big = "x" * 10_000
+    text = f"a: &a '{big}'\nb: [" + ", ".join(["*a"] * 2000) + "]\n"
+    docs, _, problems = load(text)
+    assert docs == [] and problems[0].kind is LoadProblemKind.LIMIT

@@ -78,7 +78,8 @@ class Finding:
         basis = "\x1f".join(
             (self.code, self.location.file, self.location.pointer, _NUMBERS.sub("#", self.message))
         )
-        return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]
+        # surrogatepass: file names and policy text may hold lone surrogates.
+        return hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     def sort_key(self) -> tuple:
         """Order: file, line, column, code."""

@@ -48,6 +48,23 @@ class Registry:
     def codes(self) -> list[str]:
         return list(self._by_code)
 
+    def check_settings(self, settings) -> None:
+        """Refuse configuration that names rules that do not exist.
+
+        Raises:
+            ConfigError: a code or prefix in ``select``, ``ignore``,
+                ``per-file-ignores`` or ``severity`` matches no rule.
+        """
+        from policylint.errors import ConfigError
+
+        where = settings.origin or "configuration"
+        named = [("select", c) for c in settings.select or ()] + [("ignore", c) for c in settings.ignore]
+        named += [(f"per-file-ignores.{g}", c) for g, codes in settings.per_file_ignores.items() for c in codes]
+        named += [("severity", c) for c in settings.severity]
+        for key, code in named:
+            if not any(c.startswith(code) for c in self._by_code):
+                raise ConfigError(f"{where}: {key}: {code!r} matches no rule (see policylint rules)")
+
 
 @cache
 def registry() -> Registry:

@@ -97,10 +97,13 @@ class LintResult:
 
     def exit_code(self, fail_on: Severity) -> int:
         """0 clean; 1 findings at or above ``fail_on``; 2 usage/input errors
-        (a missing path, or a file that could not be read or parsed, or an
-        internal error), whatever the threshold."""
+        (a missing path, a file that could not be read or parsed, even when
+        its finding is ignored by configuration, or an internal error),
+        whatever the threshold."""
         reg = registry()
-        if self.missing or any(getattr(reg.get(f.code), "input_error", False) for f in self.findings):
+        if self.missing or any(f.status == "failed" for f in self.files):
+            return 2
+        if any(getattr(reg.get(f.code), "input_error", False) for f in self.findings):
             return 2
         return 1 if any(f.severity >= fail_on for f in self.findings) else 0
 
@@ -137,8 +140,12 @@ def lint_paths(paths: list[str], options: LintOptions | None = None) -> LintResu
     Returns:
         A :class:`LintResult`; never raises for bad input files. The result
         is the same whatever the number of workers.
+
+    Raises:
+        ConfigError: the settings name rules that do not exist.
     """
     options = options or LintOptions()
+    registry().check_settings(options.settings)
     result = LintResult()
     found = discover(paths)
     result.skipped.extend(found.skipped)

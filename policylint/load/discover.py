@@ -1,15 +1,21 @@
 """Expand command-line paths into the files to read.
 
-Directories are walked recursively in sorted order. Files ending in ``.json``,
-``.yaml`` or ``.yml`` are read; every other file met while walking is listed
-as skipped with its reason, as are hidden folders (``.git``, ``.venv``) and
-``__pycache__`` and ``node_modules`` folders, which are not entered. A file named explicitly is always read, whatever its name
-(CLI outputs are often saved without an extension).
+Directories are walked recursively in sorted order, following links to
+folders (a folder reached twice, through a link loop or two links, is walked
+once). Files ending in ``.json``, ``.yaml`` or ``.yml`` are read; every other
+file met while walking is listed as skipped with its reason, as are things
+that are not regular files (FIFOs, devices, sockets: reading them could block
+or never end), hidden folders (``.git``, ``.venv``) and ``__pycache__`` and
+``node_modules`` folders, which are not entered. A regular file named
+explicitly is always read, whatever its name (CLI outputs are often saved
+without an extension). A file reached twice (named twice, or through a folder
+and a link) is read once.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 
 __all__ = ["Discovery", "POLICY_EXTENSIONS", "discover"]
@@ -35,37 +41,78 @@ class Discovery:
     missing: list[str] = field(default_factory=list)
 
 
+def _kind(st: os.stat_result) -> str:
+    mode = st.st_mode
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
 def discover(paths: list[str]) -> Discovery:
-    """Expand ``paths`` (files and folders) into files to read.
-
-    A file reached twice (named twice, or through a folder and by name) is read once.
-    """
+    """Expand ``paths`` (files and folders) into files to read."""
     d = Discovery()
-    seen: set[str] = set()
+    seen_files: set[tuple[int, int]] = set()
+    seen_dirs: set[tuple[int, int]] = set()
 
-    def add(fs: str, shown: str) -> None:
-        key = os.path.normcase(os.path.abspath(fs))
-        if key not in seen:
-            seen.add(key)
-            d.files.append((fs, shown))
+    def add(fs: str, st: os.stat_result) -> None:
+        key = (st.st_dev, st.st_ino)
+        if key not in seen_files:
+            seen_files.add(key)
+            d.files.append((fs, fs))
 
     for arg in paths:
-        if os.path.isdir(arg):
-            for root, dirs, files in os.walk(arg, onerror=lambda e: d.skipped.append((e.filename, f"cannot list folder: {e.strerror}"))):
-                for h in sorted(x for x in dirs if x.startswith(".") or x in _NOT_ENTERED):
-                    why = "hidden folder, not entered" if h.startswith(".") else f"{h} folder, not entered"
-                    d.skipped.append((os.path.normpath(os.path.join(root, h)), why))
-                dirs[:] = sorted(x for x in dirs if not x.startswith(".") and x not in _NOT_ENTERED)
-                for name in sorted(files):
-                    fs = os.path.normpath(os.path.join(root, name))
-                    if name.lower().endswith(POLICY_EXTENSIONS):
-                        add(fs, fs)
-                    else:
-                        d.skipped.append((fs, "not a .json, .yaml or .yml file"))
-        elif os.path.isfile(arg):
-            add(arg, arg)
-        elif os.path.exists(arg):
-            d.skipped.append((arg, "not a regular file or folder"))
-        else:
+        try:
+            st = os.stat(arg)
+        except FileNotFoundError:
             d.missing.append(arg)
+            continue
+        except OSError as e:  # a link loop, a name too long, no permission on a folder above
+            d.skipped.append((arg, f"cannot open: {e.strerror}"))
+            continue
+        if stat.S_ISREG(st.st_mode):
+            add(arg, st)
+        elif stat.S_ISDIR(st.st_mode):
+            _walk(arg, st, d, add, seen_dirs)
+        else:
+            d.skipped.append((arg, f"{_kind(st)}, not read"))
     return d
+
+
+def _walk(top: str, top_st: os.stat_result, d: Discovery, add, seen_dirs: set) -> None:
+    seen_dirs.add((top_st.st_dev, top_st.st_ino))
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as e:
+            d.skipped.append((folder, f"cannot list folder: {e.strerror}"))
+            continue
+        subfolders = []
+        for entry in entries:
+            shown = os.path.normpath(os.path.join(folder, entry.name))
+            try:
+                st = entry.stat()  # follows links
+            except OSError as e:
+                d.skipped.append((shown, f"cannot open: {e.strerror or e}"))
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                if entry.name.startswith(".") or entry.name in _NOT_ENTERED:
+                    why = "hidden folder, not entered" if entry.name.startswith(".") else f"{entry.name} folder, not entered"
+                    d.skipped.append((shown, why))
+                elif (st.st_dev, st.st_ino) in seen_dirs:
+                    d.skipped.append((shown, "folder already walked (a link to it, or a link loop)"))
+                else:
+                    seen_dirs.add((st.st_dev, st.st_ino))
+                    subfolders.append(shown)
+            elif not stat.S_ISREG(st.st_mode):
+                d.skipped.append((shown, f"{_kind(st)}, not read"))
+            elif entry.name.lower().endswith(POLICY_EXTENSIONS):
+                add(shown, st)
+            else:
+                d.skipped.append((shown, "not a .json, .yaml or .yml file"))
+        stack.extend(reversed(subfolders))

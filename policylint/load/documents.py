@@ -34,11 +34,22 @@ as skipped with the reason, never dropped silently.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from policylint.load.jsonload import JsonLocator
-from policylint.load.source import DataPath, LoadProblem, LoadProblemKind, Locator, MappedLocator, SourceText, pointer
+from policylint.load.jsonload import JsonLocator, load_json
+from policylint.load.source import (
+    DataPath,
+    LoadProblem,
+    LoadProblemKind,
+    Locator,
+    MappedLocator,
+    SourceText,
+    json_type_name,
+    pointer,
+)
+
 __all__ = ["PolicySource", "find_policies"]
 
 
@@ -106,10 +117,22 @@ class Found:
     skip_reason: str | None = None  # the whole root holds no policy
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
 def _is_policy(v: Any) -> bool:
-    return isinstance(v, dict) and "Statement" in v or (
-        isinstance(v, dict) and "Version" in v and set(v) <= {"Version", "Id", "Statement"}
-    )
+    """A policy document, or something meant to be one: a ``Statement`` (in
+    any case, or misspelled ``Statements``/``Statment``), or a policy-language
+    ``Version`` date. Grammar problems are then reported, not the file skipped."""
+    if not isinstance(v, dict):
+        return False
+    if "Statement" in v:
+        return True
+    keys = {str(k).lower() for k in v}
+    if keys & {"statement", "statements", "statment", "statemnt"}:
+        return True
+    version = next((val for k, val in v.items() if str(k).lower() == "version"), None)
+    return isinstance(version, str) and bool(_DATE.match(version)) and len(keys) <= 4
 
 
 def _json_string_map(source: SourceText, start: int) -> list[int] | None:
@@ -170,12 +193,14 @@ def _url_map(encoded: str) -> tuple[str, list[int]]:
     return "".join(chars), offs
 
 
-def _embedded(value: str, parent: Locator, at: DataPath, source: SourceText, what: str) -> tuple[Any, Locator | None, LoadProblem | None]:
-    """Parse a policy held in a string (JSON text or URL-encoded JSON).
+def _embedded(value: str, parent: Locator, at: DataPath, source: SourceText, what: str) -> tuple[Any, Locator | None, list[LoadProblem]]:
+    """Parse a policy held in a string (JSON text or URL-encoded JSON), with
+    the same checks as a file (syntax, duplicate keys, NaN, nesting).
 
-    Returns (document, locator, problem): positions inside the string are
+    Returns (document, locator, problems): positions inside the string are
     mapped to the file when the parent is JSON; otherwise every inner
-    position is the string's own position.
+    position is the string's own position. ``document`` is None when the
+    string is not valid JSON.
     """
     text = value
     url_offsets: list[int] | None = None
@@ -195,20 +220,21 @@ def _embedded(value: str, parent: Locator, at: DataPath, source: SourceText, wha
             off = url_offsets[min(off, len(url_offsets) - 1)]
         return char_map[min(off, len(char_map) - 1)]
 
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as e:
-        f = to_file(e.pos)
-        line, col = source.line_col(f) if f is not None else (parent.locate(at) or (None, None))
-        return None, None, LoadProblem(LoadProblemKind.SYNTAX, f"invalid JSON in {what}: {e.msg}", line, col, at)
-    except RecursionError:
-        line, col = parent.locate(at) or (None, None)
-        return None, None, LoadProblem(LoadProblemKind.LIMIT, f"JSON in {what} is nested too deeply", line, col, at)
-    inner = JsonLocator(inner_source)
+    doc, problems = load_json(inner_source)
+    mapped: list[LoadProblem] = []
+    for p in problems:
+        line, col = p.line, p.column
+        if line is not None and col is not None:
+            f = to_file(inner_source.offset_of(line, col))
+            line, col = source.line_col(f) if f is not None else (parent.locate(at) or (None, None))
+        mapped.append(LoadProblem(p.kind, f"in {what}: {p.message}", line, col, at))
+    if doc is None:
+        return None, None, mapped
     if char_map is None:
-        return doc, _FixedLocator(parent, at), None
+        return doc, _FixedLocator(parent, at), mapped
+    inner = JsonLocator(inner_source)
     full_map = [to_file(i) for i in range(len(text) + 1)]
-    return doc, MappedLocator(inner, full_map, source), None  # type: ignore[arg-type]
+    return doc, MappedLocator(inner, full_map, source), mapped  # type: ignore[arg-type]
 
 
 class _FragmentLocator:
@@ -258,17 +284,36 @@ class _FixedLocator:
 
 
 def _doc_at(value: Any, loc: Locator, at: DataPath, source: SourceText, found: Found, **meta: Any) -> None:
-    """Add the policy at ``at`` (object or string) to ``found``."""
+    """Add the policy at ``at`` to ``found``: an object as is, a string parsed
+    as (possibly URL-encoded) JSON; any other value too, so that the grammar
+    check reports its type at its position."""
     if isinstance(value, str):
-        doc, dloc, problem = _embedded(value, loc, at, source, f"the policy string at {pointer(at)}")
-        if problem is not None:
-            found.problems.append(problem)
-            return
-        found.policies.append(PolicySource(doc, dloc, pointer(at), **meta))  # type: ignore[arg-type]
-    elif isinstance(value, dict):
-        found.policies.append(PolicySource(value, SubLocator(loc, at), pointer(at), **meta))
+        doc, dloc, problems = _embedded(value, loc, at, source, f"the policy string at {pointer(at)}")
+        found.problems.extend(problems)
+        if doc is not None:
+            found.policies.append(PolicySource(doc, dloc, pointer(at), **meta))  # type: ignore[arg-type]
     else:
-        found.notes.append(f"{pointer(at)}: expected a policy document, found {type(value).__name__}")
+        found.policies.append(PolicySource(value, SubLocator(loc, at), pointer(at), **meta))
+
+
+def _items(value: Any, at: DataPath, found: Found, what: str) -> list[tuple[int, dict]]:
+    """(index, element) for the object elements of a list; anything else is noted."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        found.notes.append(f"{pointer(at)}: {what} should be a list, found {json_type_name(value)}; not checked")
+        return []
+    out = []
+    for i, v in enumerate(value):
+        if isinstance(v, dict):
+            out.append((i, v))
+        else:
+            found.notes.append(f"{pointer(at + (i,))}: expected an object in {what}, found {json_type_name(v)}; not checked")
+    return out
+
+
+def _label(value: Any, default: Any) -> str:
+    return value if isinstance(value, str) else str(default)
 
 
 def _auth_details(root: dict, loc: Locator, source: SourceText, found: Found) -> None:
@@ -281,37 +326,36 @@ def _auth_details(root: dict, loc: Locator, source: SourceText, found: Found) ->
         ("GroupDetailList", "GroupName", "GroupPolicyList", "group"),
         ("RoleDetailList", "RoleName", "RolePolicyList", "role"),
     ):
-        for i, ent in enumerate(root.get(list_name) or ()):
-            if not isinstance(ent, dict):
-                continue
-            who = f"{label}/{ent.get(name_key, i)}"
+        for i, ent in _items(root.get(list_name), (list_name,), found, list_name):
+            who = f"{label}/{_label(ent.get(name_key), i)}"
             if label == "role" and "AssumeRolePolicyDocument" in ent:
                 _doc_at(ent["AssumeRolePolicyDocument"], loc, (list_name, i, "AssumeRolePolicyDocument"), source,
                         found, name=f"{who} trust policy", kind_hint="trust", origin=origin)
-            for j, pol in enumerate(ent.get(inline_key) or ()):
-                if isinstance(pol, dict) and "PolicyDocument" in pol:
-                    _doc_at(pol["PolicyDocument"], loc, (list_name, i, inline_key, j, "PolicyDocument"), source,
-                            found, name=f"{who} inline policy {pol.get('PolicyName', j)}",
-                            kind_hint="identity", origin=origin)
-    for i, pol in enumerate(root.get("Policies") or ()):
-        if not isinstance(pol, dict):
-            continue
-        pname = pol.get("PolicyName", str(i))
-        versions = pol.get("PolicyVersionList") or []
+            for j, pol in _items(ent.get(inline_key), (list_name, i, inline_key), found, inline_key):
+                if "PolicyDocument" not in pol:
+                    found.notes.append(f"{pointer((list_name, i, inline_key, j))}: inline policy without PolicyDocument")
+                    continue
+                _doc_at(pol["PolicyDocument"], loc, (list_name, i, inline_key, j, "PolicyDocument"), source,
+                        found, name=f"{who} inline policy {_label(pol.get('PolicyName'), j)}",
+                        kind_hint="identity", origin=origin)
+    for i, pol in _items(root.get("Policies"), ("Policies",), found, "Policies"):
+        pname = _label(pol.get("PolicyName"), i)
         default = pol.get("DefaultVersionId")
-        for j, ver in enumerate(versions):
-            if not isinstance(ver, dict) or "Document" not in ver:
+        versions = _items(pol.get("PolicyVersionList"), ("Policies", i, "PolicyVersionList"), found, "PolicyVersionList")
+        for j, ver in versions:
+            if "Document" not in ver:
+                found.notes.append(f"{pointer(('Policies', i, 'PolicyVersionList', j))}: version without Document")
                 continue
-            is_default = ver.get("IsDefaultVersion") is True or (default is not None and ver.get("VersionId") == default)
+            flag = ver.get("IsDefaultVersion")
+            is_default = flag is True or (isinstance(flag, str) and flag.lower() == "true") or (
+                isinstance(default, str) and ver.get("VersionId") == default
+            )
+            vid = _label(ver.get("VersionId"), j)
             if is_default:
                 _doc_at(ver["Document"], loc, ("Policies", i, "PolicyVersionList", j, "Document"), source, found,
-                        name=f"managed policy {pname} {ver.get('VersionId', '')}".rstrip(),
-                        kind_hint="identity", origin=origin)
+                        name=f"managed policy {pname} {vid}", kind_hint="identity", origin=origin)
             else:
-                found.notes.append(
-                    f"managed policy {pname} version {ver.get('VersionId', j)} is not the default version "
-                    "(not in force), not checked"
-                )
+                found.notes.append(f"managed policy {pname} version {vid} is not the default version (not in force), not checked")
 
 
 _ORG_KINDS = {"SERVICE_CONTROL_POLICY": "scp", "RESOURCE_CONTROL_POLICY": "rcp"}
@@ -335,18 +379,21 @@ def find_policies(root: Any, loc: Locator, source: SourceText) -> Found:
         found.policies.append(PolicySource(root, loc, ""))
         return found
     if isinstance(root, list):
-        if root and all(_is_policy(x) for x in root):
+        if any(_is_policy(x) for x in root):
             for i, doc in enumerate(root):
-                found.policies.append(PolicySource(doc, SubLocator(loc, (i,)), pointer((i,)), name=f"policy {i + 1}"))
+                if isinstance(doc, dict):
+                    found.policies.append(PolicySource(doc, SubLocator(loc, (i,)), pointer((i,)), name=f"policy {i + 1}"))
+                else:
+                    found.notes.append(f"{pointer((i,))}: expected a policy document, found {json_type_name(doc)}; not checked")
             return found
-        if root and all(_is_statement(x) for x in root):
+        if any(_is_statement(x) for x in root):
             found.policies.append(_fragment(root, loc, "a list of policy statements"))
             found.notes.append("the file holds a list of statements, not a policy document; checked as one policy")
-        else:
-            found.skip_reason = "a JSON list that holds no policy documents"
+            return found
+        found.skip_reason = "a list that holds no policy documents or statements"
         return found
     if not isinstance(root, dict):
-        found.skip_reason = f"no policy document: the file holds {'nothing' if root is None else 'a ' + type(root).__name__}"
+        found.skip_reason = f"no policy document: the file holds {'nothing' if root is None else json_type_name(root)}"
         return found
     if _is_statement(root):
         found.policies.append(_fragment(root, loc, "a single policy statement"))
@@ -356,19 +403,19 @@ def find_policies(root: Any, loc: Locator, source: SourceText) -> Found:
     if isinstance(root.get("PolicyVersion"), dict) and "Document" in root["PolicyVersion"]:
         pv = root["PolicyVersion"]
         _doc_at(pv["Document"], loc, ("PolicyVersion", "Document"), source, found,
-                name=f"policy version {pv.get('VersionId')}" if pv.get("VersionId") else None,
+                name=f"policy version {pv['VersionId']}" if isinstance(pv.get("VersionId"), str) else None,
                 kind_hint="identity", origin="aws iam get-policy-version output")
         return found
     if isinstance(root.get("Role"), dict) and "AssumeRolePolicyDocument" in root["Role"]:
         role = root["Role"]
         _doc_at(role["AssumeRolePolicyDocument"], loc, ("Role", "AssumeRolePolicyDocument"), source, found,
-                name=f"role/{role.get('RoleName', '?')} trust policy", kind_hint="trust",
+                name=f"role/{_label(role.get('RoleName'), '?')} trust policy", kind_hint="trust",
                 origin="aws iam get-role output")
         return found
     if "PolicyDocument" in root and "PolicyName" in root:
-        owner = next((f"{k[:-4].lower()}/{root[k]}" for k in ("UserName", "GroupName", "RoleName") if k in root), None)
+        owner = next((f"{k[:-4].lower()}/{_label(root[k], '?')}" for k in ("UserName", "GroupName", "RoleName") if k in root), None)
         _doc_at(root["PolicyDocument"], loc, ("PolicyDocument",), source, found,
-                name=f"{owner + ' ' if owner else ''}inline policy {root['PolicyName']}",
+                name=f"{owner + ' ' if owner else ''}inline policy {_label(root['PolicyName'], '?')}",
                 kind_hint="identity", origin="aws iam get-*-policy output")
         return found
     pol = root.get("Policy")
@@ -380,12 +427,13 @@ def find_policies(root: Any, loc: Locator, source: SourceText) -> Found:
                 key_policy=is_key)
         return found
     if isinstance(pol, dict) and "Content" in pol:
-        ptype = ((pol.get("PolicySummary") or {}).get("Type")) or ""
+        summary = pol.get("PolicySummary") if isinstance(pol.get("PolicySummary"), dict) else {}
+        ptype = summary.get("Type") if isinstance(summary.get("Type"), str) else ""
         kind = _ORG_KINDS.get(ptype)
         if kind is None:
-            found.skip_reason = f"an AWS Organizations {ptype or 'policy'} (not an IAM policy language document)"
+            found.skip_reason = f"an AWS Organizations {ptype or 'policy of unknown type'} (not an IAM policy language document)"
             return found
-        name = (pol.get("PolicySummary") or {}).get("Name")
+        name = summary.get("Name") if isinstance(summary.get("Name"), str) else None
         _doc_at(pol["Content"], loc, ("Policy", "Content"), source, found, name=name, kind_hint=kind,
                 origin="aws organizations describe-policy output")
         return found

@@ -42,7 +42,8 @@ def load_json(source: SourceText) -> tuple[object, list[LoadProblem]]:
         (data, problems). ``data`` is None when the text is not valid JSON;
         then ``problems`` holds one SYNTAX or LIMIT problem with its position.
         Duplicate object keys give one DUPLICATE_KEY problem per repeated key
-        (the last value is kept in ``data``, and the problem says so).
+        (the last value is kept in ``data``, and the problem says so). Text
+        nested more than :data:`MAX_DEPTH` levels gives a LIMIT problem.
     """
     text = source.text
     if not text.strip():
@@ -60,47 +61,86 @@ def load_json(source: SourceText) -> tuple[object, list[LoadProblem]]:
         data = json.loads(text, object_pairs_hook=pairs_hook, parse_constant=_reject_constant)
     except json.JSONDecodeError as e:
         msg = e.msg
-        if e.pos >= len(text.rstrip()):
+        if msg.startswith("Unterminated string"):
+            msg = "a string starting here is never closed (the JSON is truncated, or a quote is missing)"
+        elif e.pos >= len(text.rstrip()):
             msg = f"unexpected end of file ({e.msg[0].lower() + e.msg[1:]}): the JSON is truncated"
         line, col = source.line_col(e.pos)
         return None, [LoadProblem(LoadProblemKind.SYNTAX, f"invalid JSON: {msg}", line, col)]
-    except ValueError as e:  # NaN/Infinity
-        return None, [LoadProblem(LoadProblemKind.SYNTAX, f"invalid JSON: {e}", 1, 1)]
+    except ValueError as e:  # NaN, Infinity, -Infinity
+        off = _constant_offset(text)
+        line, col = source.line_col(off)
+        return None, [LoadProblem(LoadProblemKind.SYNTAX, f"invalid JSON: {e}", line, col)]
     except RecursionError:
-        off, depth = _too_deep_offset(text)
+        off = _too_deep_offset(text, MAX_DEPTH)
         line, col = source.line_col(off)
         return None, [
             LoadProblem(
                 LoadProblemKind.LIMIT,
-                f"JSON nesting is deeper than this reader's limit (more than {depth} levels)",
+                f"JSON nesting is deeper than this reader's limit of {MAX_DEPTH} levels",
                 line,
                 col,
             )
         ]
     problems: list[LoadProblem] = []
+    # Cheap first: a text with fewer brackets than the limit cannot nest that deep.
+    if text.count("[") + text.count("{") >= MAX_DEPTH and _deeper_than(data, MAX_DEPTH):
+        off = _too_deep_offset(text, MAX_DEPTH)
+        line, col = source.line_col(off)
+        return None, [LoadProblem(LoadProblemKind.LIMIT, f"JSON nesting is deeper than this reader's limit of {MAX_DEPTH} levels", line, col)]
     if dup_seen:
         problems = JsonLocator(source).duplicate_keys()
     return data, problems
 
 
-def _too_deep_offset(text: str, limit: int = 500) -> tuple[int, int]:
-    """Offset of the first bracket opening nesting level ``limit`` (strings skipped)."""
+def _deeper_than(data: object, limit: int) -> bool:
+    """True if containers nest more than ``limit`` levels (iterative; stops at
+    the first branch that does)."""
+    stack = [(data, 1)]
+    while stack:
+        v, depth = stack.pop()
+        if isinstance(v, dict):
+            vals = v.values()
+        elif isinstance(v, list):
+            vals = v
+        else:
+            continue
+        if depth >= limit:
+            return True
+        stack.extend((x, depth + 1) for x in vals if isinstance(x, (dict, list)))
+    return False
+
+
+#: Deepest nesting reported as such. Python's decoder itself stops near the
+#: interpreter's recursion limit (about 1,000 levels), and no policy nests
+#: deeper than about 10.
+MAX_DEPTH = 500
+
+
+def _too_deep_offset(text: str, limit: int) -> int:
+    """Offset of the first bracket opening nesting level ``limit`` (strings
+    skipped), or 0 when the text never nests that deep."""
     depth = 0
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == '"':
-            i += 1
-            while i < n and text[i] != '"':
-                i += 2 if text[i] == "\\" else 1
-        elif c in "[{":
+    for m in _TOKENS.finditer(text):
+        c = m.group()[0]
+        if c in "[{":
             depth += 1
             if depth >= limit:
-                return i, limit
+                return m.start()
         elif c in "]}":
             depth -= 1
-        i += 1
-    return 0, limit
+    return 0
+
+
+def _constant_offset(text: str) -> int:
+    """Offset of the first NaN/Infinity outside strings (0 if none is found)."""
+    for m in _TOKENS.finditer(text):
+        if m.group()[0] in "-NI":
+            return m.start()
+    return 0
+
+
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]|-?Infinity|NaN')
 
 
 class JsonLocator:

@@ -17,7 +17,7 @@ from policylint.load.source import LoadProblem, LoadProblemKind, SourceText
 
 __all__ = ["LoadedFile", "MAX_FILE_BYTES", "read_file"]
 
-#: Files larger than this are reported instead of parsed (AWS's own largest
+#: Files larger than this (bytes) are reported instead of parsed (AWS's own largest
 #: policy document, a KMS key policy, is 32 KB; authorization-details dumps of
 #: large accounts reach tens of MB).
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -65,6 +65,14 @@ def _decode(data: bytes) -> tuple[str | None, LoadProblem | None]:
             except UnicodeDecodeError as e:
                 return None, LoadProblem(LoadProblemKind.NOT_TEXT, f"not valid {enc.upper()} text: {e.reason}", 1, 1)
     if b"\x00" in data[:8192]:
+        # UTF-16 without a byte-order mark: every other byte of ASCII text is NUL.
+        head = data[:8192]
+        for enc, zeros in (("utf-16-le", head[1::2]), ("utf-16-be", head[0::2])):
+            if len(head) >= 4 and zeros.count(0) == len(zeros):
+                try:
+                    return data.decode(enc), None
+                except UnicodeDecodeError:
+                    break
         return None, LoadProblem(LoadProblemKind.NOT_TEXT, "binary file (contains NUL bytes), not JSON or YAML text", 1, 1)
     try:
         return data.decode("utf-8"), None
@@ -106,14 +114,15 @@ def read_file(path: str, display: str | None = None, max_bytes: int = MAX_FILE_B
     """
     out = LoadedFile(display or path)
     try:
-        size = os.path.getsize(path)
-        if size > max_bytes:
+        with open(path, "rb") as fh:
+            # Read one byte more than the limit: a device or a growing file
+            # reports no useful size, so the size is what was read.
+            data = fh.read(max_bytes + 1)
+        if len(data) > max_bytes:
             out.problems.append(
-                LoadProblem(LoadProblemKind.LIMIT, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit; not read")
+                LoadProblem(LoadProblemKind.LIMIT, f"file is larger than the {max_bytes // 2**20} MiB limit; not read")
             )
             return out
-        with open(path, "rb") as fh:
-            data = fh.read()
     except OSError as e:
         out.problems.append(LoadProblem(LoadProblemKind.UNREADABLE, f"cannot read file: {e.strerror or e}"))
         return out
@@ -141,6 +150,8 @@ def read_file(path: str, display: str | None = None, max_bytes: int = MAX_FILE_B
         docs, locators, problems = load_yaml(source)
         out.problems.extend(problems)
         if not docs:
+            if not problems:
+                out.skip_reason = "no policy document: the YAML file holds no document (empty, or comments only)"
             return out
         roots = list(zip(docs, locators))
     reasons = []

@@ -22,11 +22,36 @@ __all__ = [
     "Locator",
     "MappedLocator",
     "SourceText",
+    "clip",
+    "json_type_name",
     "pointer",
 ]
 
 #: A path into parsed data: object keys (str) and array indexes (int).
 DataPath = tuple[Union[str, int], ...]
+
+
+def clip(text: str, limit: int = 100) -> str:
+    """``text`` shortened to ``limit`` characters (with an ellipsis), for
+    quoting user values in messages without letting them flood the report."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def json_type_name(value: object) -> str:
+    """A JSON type name for messages: ``an object``, ``a list``, ``a number``..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
 
 
 def pointer(path: Sequence[str | int]) -> str:
@@ -49,6 +74,12 @@ class SourceText:
         self.path = path
         self.text = text
         self._starts: list[int] | None = None
+
+    def offset_of(self, line: int, column: int) -> int:
+        """The character offset of a 1-based (line, column); the inverse of :meth:`line_col`."""
+        self.line_col(0)  # builds the line index
+        starts = self._starts or [0]
+        return starts[min(max(line, 1), len(starts)) - 1] + column - 1
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset; columns count characters.

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from policylint.load.source import clip, json_type_name
 from policylint.model.policy import VERSIONS, DataPath, PolicyDocument, PolicyKind
 from policylint.model.problems import Problem, ProblemKind
 
@@ -35,21 +36,7 @@ _STMT = ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "R
 _PRINCIPAL_TYPES = {"AWS": "aws", "Service": "service", "Federated": "federated", "CanonicalUser": "canonical_user"}
 
 
-def type_name(value: Any) -> str:
-    """A JSON type name for messages: ``an object``, ``a list``, ``a number``..."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    return type(value).__name__
+type_name = json_type_name
 
 
 def _suggest(name: str, allowed: tuple[str, ...]) -> str:
@@ -110,7 +97,7 @@ class _Builder:
             self.add(
                 ProblemKind.INVALID_TYPE,
                 f'{element} must be "*" or an object such as {{"AWS": "arn:aws:iam::111122223333:root"}}, '
-                f'got the string "{value}"',
+                f'got the string "{clip(value)}"',
                 path,
             )
             return None
@@ -125,7 +112,7 @@ class _Builder:
             if k not in _PRINCIPAL_TYPES:
                 self.add(
                     ProblemKind.UNKNOWN_ELEMENT,
-                    f'unknown principal type "{k}" in {element}; expected AWS, Service, Federated or CanonicalUser'
+                    f'unknown principal type "{clip(k, 40)}" in {element}; expected AWS, Service, Federated or CanonicalUser'
                     + _suggest(k, tuple(_PRINCIPAL_TYPES)),
                     path + (k,),
                     at_key=True,
@@ -149,12 +136,12 @@ class _Builder:
             if not isinstance(block, dict):
                 self.add(
                     ProblemKind.INVALID_TYPE,
-                    f'condition operator "{op}" must map to an object of {{key: values}}, got {type_name(block)}',
+                    f'condition operator "{clip(op)}" must map to an object of {{key: values}}, got {type_name(block)}',
                     path + (op,),
                 )
                 continue
             if not block:
-                self.add(ProblemKind.EMPTY_ELEMENT, f'condition operator "{op}" has no keys', path + (op,))
+                self.add(ProblemKind.EMPTY_ELEMENT, f'condition operator "{clip(op)}" has no keys', path + (op,))
                 continue
             for key, raw in block.items():
                 vpath = path + (op, key)
@@ -166,13 +153,13 @@ class _Builder:
                             ok = False
                             self.add(
                                 ProblemKind.INVALID_TYPE,
-                                f'condition value for "{key}" must be a string, number or boolean, got {type_name(v)}',
+                                f'condition value for "{clip(key)}" must be a string, number or boolean, got {type_name(v)}',
                                 vpath + (i,),
                             )
                         else:
                             vals.append(s)
                     if not raw:
-                        self.add(ProblemKind.EMPTY_ELEMENT, f'condition key "{key}" has an empty list of values', vpath)
+                        self.add(ProblemKind.EMPTY_ELEMENT, f'condition key "{clip(key)}" has an empty list of values', vpath)
                     elif ok:
                         clauses.append({"operator": op, "key": key, "values": vals, "single": False})
                 else:
@@ -180,7 +167,7 @@ class _Builder:
                     if s is None:
                         self.add(
                             ProblemKind.INVALID_TYPE,
-                            f'condition value for "{key}" must be a string, number, boolean or a list of them, '
+                            f'condition value for "{clip(key)}" must be a string, number, boolean or a list of them, '
                             f"got {type_name(raw)}",
                             vpath,
                         )
@@ -199,7 +186,7 @@ class _Builder:
             if k not in _STMT:
                 self.add(
                     ProblemKind.UNKNOWN_ELEMENT,
-                    f'unknown statement element "{k}"' + _suggest(k, _STMT),
+                    f'unknown statement element "{clip(k, 40)}"' + _suggest(k, _STMT),
                     path + (k,),
                     at_key=True,
                 )
@@ -214,7 +201,7 @@ class _Builder:
                     if sid in self.sids:
                         self.add(
                             ProblemKind.DUPLICATE_SID,
-                            f'Sid "{sid}" is already used by statement {self.sids[sid] + 1}; Sids must be unique within a policy',
+                            f'Sid "{clip(sid, 60)}" is already used by statement {self.sids[sid] + 1}; Sids must be unique within a policy',
                             path + ("Sid",),
                         )
                     else:
@@ -231,7 +218,7 @@ class _Builder:
             hint = ""
             if effect.lower() in ("allow", "deny"):
                 hint = f' (did you mean "{effect.capitalize()}"? the value is case-sensitive)'
-            self.add(ProblemKind.INVALID_EFFECT, f'Effect must be "Allow" or "Deny", got "{effect}"' + hint, path + ("Effect",))
+            self.add(ProblemKind.INVALID_EFFECT, f'Effect must be "Allow" or "Deny", got "{clip(effect, 40)}"' + hint, path + ("Effect",))
         else:
             fields["effect"] = effect
 
@@ -341,7 +328,7 @@ def build_policy(raw: Any, kind: PolicyKind) -> tuple[PolicyDocument | None, lis
         return None, b.problems
     for k in raw:
         if k not in _TOP:
-            b.add(ProblemKind.UNKNOWN_ELEMENT, f'unknown policy element "{k}"' + _suggest(k, _TOP), (k,), at_key=True)
+            b.add(ProblemKind.UNKNOWN_ELEMENT, f'unknown policy element "{clip(k, 40)}"' + _suggest(k, _TOP), (k,), at_key=True)
 
     fields: dict[str, Any] = {"kind": kind}
     if "Version" not in raw:
@@ -358,7 +345,7 @@ def build_policy(raw: Any, kind: PolicyKind) -> tuple[PolicyDocument | None, lis
         elif v not in VERSIONS:
             b.add(
                 ProblemKind.INVALID_VERSION,
-                f'Version must be "2012-10-17" (or the legacy "2008-10-17"), got "{v}"; '
+                f'Version must be "2012-10-17" (or the legacy "2008-10-17"), got "{clip(v, 40)}"; '
                 "it is the policy language version, not a date you choose",
                 ("Version",),
             )

@@ -126,7 +126,8 @@ def _parse_with_grammar(text: str) -> ConditionOperator:
         tree = lark_parser("condition_operator.lark").parse(text)
     except UnexpectedInput as e:
         sugg = _suggest(text)
-        msg = f'unknown condition operator "{text}"'
+        shown = text if len(text) <= 100 else text[:99] + "\u2026"
+        msg = f'unknown condition operator "{shown}"'
         if sugg:
             msg += f' (did you mean "{sugg}"? operator names are case-sensitive)'
         raise OperatorError(msg, getattr(e, "column", 1) or 1, sugg) from None

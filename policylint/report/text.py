@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from policylint.check.finding import Finding, Severity
 from policylint.check.runner import LintResult
 
-__all__ = ["finding_line", "render_text"]
+__all__ = ["finding_line", "render_text", "safe"]
 
 _COLORS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
 _RESET = "\x1b[0m"
 _MAX_LISTED = 50
 
 
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def safe(text: str) -> str:
+    """``text`` with control characters, bidirectional overrides and lone
+    surrogates written as escapes (``\\x1b``, ``\\u202e``): policy values and
+    file names must not move the cursor, recolor the terminal or reorder a line."""
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+
+
 def finding_line(f: Finding, color: bool = False) -> str:
     """``file:line:col: severity CODE message`` (``file: ...`` when the whole file is meant)."""
     loc = f.location
-    where = loc.file if loc.line is None else f"{loc.file}:{loc.line}:{loc.column}"
+    file = safe(loc.file)
+    where = file if loc.line is None else f"{file}:{loc.line}:{loc.column}"
     sev = str(f.severity)
     if color:
         sev = f"{_COLORS[f.severity]}{sev}{_RESET}"
     msg = f.message if not loc.policy else f"{f.message} [{loc.policy}]"
-    return f"{where}: {sev} {f.code} {msg}"
+    return f"{where}: {sev} {f.code} {safe(msg)}"
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -35,7 +47,7 @@ def render_text(result: LintResult, color: bool = False) -> str:
     if lines:
         lines.append("")
     for path in result.missing:
-        lines.append(f"{path}: no such file or folder")
+        lines.append(f"{safe(path)}: no such file or folder")
     skipped: dict[str, list[str]] = defaultdict(list)
     for path, reason in result.skipped:
         skipped[reason].append(path)
@@ -44,14 +56,14 @@ def render_text(result: LintResult, color: bool = False) -> str:
             skipped[fs.reason or "no policy document"].append(fs.path)
     n_skipped = sum(len(v) for v in skipped.values())
     for reason, paths in sorted(skipped.items()):
-        lines.append(f"skipped {_plural(len(paths), 'file')}: {reason}")
+        lines.append(f"skipped {_plural(len(paths), 'file')}: {safe(reason)}")
         for p in paths[:_MAX_LISTED]:
-            lines.append(f"  {p}")
+            lines.append(f"  {safe(p)}")
         if len(paths) > _MAX_LISTED:
             lines.append(f"  ... and {len(paths) - _MAX_LISTED} more (--format json lists them all)")
     for fs in result.files:
         for note in fs.notes:
-            lines.append(f"note: {fs.path}: {note}")
+            lines.append(f"note: {safe(fs.path)}: {safe(note)}")
     failed = sum(1 for f in result.files if f.status == "failed")
     counts = result.counts_by_severity()
     lines.append(

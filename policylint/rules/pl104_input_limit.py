@@ -13,7 +13,8 @@ class InputLimit(LoadProblemRule):
     What it does:
         Reports files that would make the reader itself misbehave: nesting
         deeper than 500 levels, YAML aliases that expand to more than 100,000
-        nodes (the "billion laughs" attack), files over 256 MB.
+        nodes or 10 million characters (the "billion laughs" attack), files
+        over 256 MiB.
 
     Why it matters:
         No IAM or KMS policy comes near these limits (a key policy is at most

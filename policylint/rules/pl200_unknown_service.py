@@ -7,6 +7,7 @@ from typing import Iterable
 from policylint import catalog
 from policylint.check.finding import Finding, Severity
 from policylint.check.rule import PolicyContext, Rule
+from policylint.load.source import clip
 
 
 class UnknownService(Rule):
@@ -52,10 +53,10 @@ class UnknownService(Rule):
             for (element, prefix), hits in groups.items():
                 sugg = catalog.suggest_services(prefix)
                 hint = f" (did you mean {', '.join(sugg)}?)" if sugg else ""
-                more = f" and {len(hits) - 1} more {prefix}: actions" if len(hits) > 1 else ""
+                more = f" and {len(hits) - 1} more {clip(prefix, 40)}: actions" if len(hits) > 1 else ""
                 yield ctx.finding(
                     self,
-                    f'{element} "{hits[0][0]}"{more}: unknown service prefix "{prefix}"{hint}; it is not in the '
+                    f'{element} "{clip(hits[0][0])}"{more}: unknown service prefix "{clip(prefix, 40)}"{hint}; it is not in the '
                     "Service Authorization Reference (a typo, or a retired service)",
                     hits[0][1],
                 )

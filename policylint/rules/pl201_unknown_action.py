@@ -7,6 +7,7 @@ from typing import Iterable
 from policylint import catalog
 from policylint.check.finding import Finding, Severity
 from policylint.check.rule import PolicyContext, Rule
+from policylint.load.source import clip
 
 
 class UnknownAction(Rule):
@@ -45,7 +46,7 @@ class UnknownAction(Rule):
         for stmt, element, i, value, status in ctx.unresolved_actions():
             if status == "malformed":
                 yield ctx.finding(
-                    self, f'{element} "{value}" is not an action: use service:Action, such as "kms:Decrypt"',
+                    self, f'{element} "{clip(value)}" is not an action: use service:Action, such as "kms:Decrypt"',
                     stmt.value_path(element, i),
                 )
             elif status == "unknown-action":
@@ -54,6 +55,6 @@ class UnknownAction(Rule):
                 hint = f" (did you mean {', '.join(sugg)}?)" if sugg else ""
                 yield ctx.finding(
                     self,
-                    f'{element} "{value}": {catalog.service_name(svc) or svc} has no action "{name}"{hint}',
+                    f'{element} "{clip(value)}": {catalog.service_name(svc) or svc} has no action "{clip(name)}"{hint}',
                     stmt.value_path(element, i),
                 )

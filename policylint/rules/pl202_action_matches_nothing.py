@@ -7,6 +7,7 @@ from typing import Iterable
 from policylint import catalog
 from policylint.check.finding import Finding, Severity
 from policylint.check.rule import PolicyContext, Rule
+from policylint.load.source import clip
 from policylint.wildcard import has_wildcard
 
 
@@ -43,5 +44,5 @@ class ActionMatchesNothing(Rule):
         for stmt, element, i, value, status in ctx.unresolved_actions():
             if status == "no-match":
                 svc = value.split(":", 1)[0]
-                where = "any service" if has_wildcard(svc) else (catalog.service_name(svc) or svc)
-                yield ctx.finding(self, f'{element} "{value}" matches no action of {where}', stmt.value_path(element, i))
+                where = "any service" if has_wildcard(svc) else (catalog.service_name(svc) or clip(svc, 40))
+                yield ctx.finding(self, f'{element} "{clip(value)}" matches no action of {where}', stmt.value_path(element, i))

@@ -8,6 +8,7 @@ from typing import Iterable
 from policylint import catalog
 from policylint.check.finding import Finding, Severity
 from policylint.check.rule import PolicyContext, Rule
+from policylint.load.source import clip
 
 
 class UnknownConditionKey(Rule):
@@ -52,8 +53,9 @@ class UnknownConditionKey(Rule):
 
 def _message(key: str) -> str:
     prefix, sep, _ = key.partition(":")
+    shown, prefix_shown = clip(key), clip(prefix, 40)
     if not sep:
-        return f'condition key "{key}" has no service prefix (expected "aws:..." or "<service>:...")'
+        return f'condition key "{shown}" has no service prefix (expected "aws:..." or "<service>:...")'
     candidates: list[str] = []
     if prefix.lower() == "aws":
         candidates = [g.name for g in catalog.global_condition_keys()]
@@ -65,7 +67,7 @@ def _message(key: str) -> str:
         hit = [low[key.lower()]] if key.lower() in low else []
     hint = f' (did you mean "{hit[0]}"?)' if hit else ""
     if prefix.lower() == "aws":
-        return f'"{key}" is not a global condition key{hint}'
+        return f'"{shown}" is not a global condition key{hint}'
     if catalog.service_exists(prefix):
-        return f'{catalog.service_name(prefix) or prefix} defines no condition key "{key}"{hint}'
-    return f'condition key "{key}": unknown service prefix "{prefix}"'
+        return f'{catalog.service_name(prefix) or prefix_shown} defines no condition key "{shown}"{hint}'
+    return f'condition key "{shown}": unknown service prefix "{prefix_shown}"'

@@ -7,6 +7,7 @@ from typing import Iterable
 from policylint import catalog
 from policylint.check.finding import Finding, Severity
 from policylint.check.rule import PolicyContext, Rule
+from policylint.load.source import clip
 from policylint.parse.operators import OperatorError, parse_operator
 
 
@@ -83,7 +84,7 @@ class ConditionKeyNotSupported(Rule):
                 shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
                 yield ctx.finding(
                     self,
-                    f'condition key "{key}" is not supported by {shown}: their requests never carry it, '
+                    f'condition key "{clip(key)}" is not supported by {shown}: their requests never carry it, '
                     + _consequence(clause.operator),
                     stmt.condition_path(clause),
                     key=True,

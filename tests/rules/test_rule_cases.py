@@ -41,7 +41,7 @@ def test_rule_case(code, case, tmp_path):
     else:
         target.write_text(json.dumps(case["policy"], indent=2))
     kind = PolicyKind(case["kind"]) if "kind" in case else None
-    settings = Settings(root=str(tmp_path), **case.get("settings", {}))
+    settings = Settings.create(case.get("settings", {}), str(tmp_path))
     result = lint_paths([str(target)], LintOptions(settings=settings, kind=kind))
     got = [f for f in result.findings if f.code == code]
     expected = case.get("expect", [])
