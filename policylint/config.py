@@ -186,13 +186,22 @@ def _find_config(start: Path) -> tuple[Path, dict] | None:
         if dot.is_file():
             return dot, _settings_table(dot, _read_toml(dot))
         py = folder / "pyproject.toml"
-        if py.is_file():
+        if py.is_file() and _mentions_policylint(py):
             data = _read_toml(py)
             if "policylint" in (data.get("tool") if isinstance(data.get("tool"), dict) else {}) or (
                 "tool" in data and not isinstance(data["tool"], dict)
             ):
                 return py, _settings_table(py, data)
     return None
+
+
+def _mentions_policylint(path: Path) -> bool:
+    """Whether a pyproject.toml can hold policylint settings at all (a cheap
+    look at the bytes, so that most projects' files are not parsed)."""
+    try:
+        return b"policylint" in path.read_bytes()
+    except OSError:
+        return True  # let the parse report the error
 
 
 def _settings_table(path: Path, data: dict) -> dict:

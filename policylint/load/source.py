@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol, Sequence, Union
+from typing import Sequence, Union
 
 __all__ = [
     "DataPath",
@@ -107,8 +107,9 @@ class SourceText:
         return line, offset - self._starts[line - 1] + 1
 
 
-class Locator(Protocol):
-    """Maps a path in parsed data to its place in the source file."""
+class Locator:
+    """Maps a path in parsed data to its place in the source file (an
+    interface: the JSON and YAML locators and the wrappers implement it)."""
 
     source: SourceText
 
