@@ -171,7 +171,8 @@ def lint_paths(paths: list[str], options: LintOptions | None = None) -> LintResu
 
 
 def _lint_parallel(files: list[tuple[str, str]], options: LintOptions, jobs: int):
-    """Split ``files`` over ``jobs`` forked workers (interleaved, for balance).
+    """Split ``files`` over ``jobs`` processes (interleaved, for balance): this
+    process takes one share and ``jobs - 1`` forked workers the others.
 
     The catalog's name index is loaded before forking, so workers share it.
     """
@@ -183,8 +184,10 @@ def _lint_parallel(files: list[tuple[str, str]], options: LintOptions, jobs: int
     catalog._names_index()
     chunks = [files[i::jobs] for i in range(jobs)]
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(jobs) as pool:
-        return pool.starmap(_lint_files, [(chunk, options) for chunk in chunks])
+    with ctx.Pool(jobs - 1) as pool:
+        pending = pool.starmap_async(_lint_files, [(chunk, options) for chunk in chunks[1:]])
+        mine = _lint_files(chunks[0], options)
+        return [mine, *pending.get()]
 
 
 def _lint_files(files: list[tuple[str, str]], options: LintOptions):

@@ -72,6 +72,8 @@ class _Builder:
             if not value:
                 self.add(ProblemKind.EMPTY_ELEMENT, f"{element} is an empty list: the statement matches nothing", path)
                 return None
+            if all(type(v) is str for v in value):  # the common case, checked in one pass
+                return tuple(value), False
             out = []
             for i, v in enumerate(value):
                 if isinstance(v, str):
