@@ -20,7 +20,20 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["Glob", "compile_glob", "glob_match", "has_wildcard"]
+__all__ = ["Glob", "compile_glob", "escape", "glob_match", "has_wildcard"]
+
+# Private-use characters that stand for a literal "*" or "?" inside a pattern
+# (IAM's ${*} and ${?} policy variables); they never occur in policy text.
+_STAR, _QMARK = "\ue000", "\ue001"
+
+
+def escape(text: str) -> str:
+    """``text`` with ``*`` and ``?`` marked literal, for splicing a value into a pattern."""
+    return text.replace("*", _STAR).replace("?", _QMARK)
+
+
+def _unmark(text: str) -> str:
+    return text.replace(_STAR, "*").replace(_QMARK, "?")
 
 
 def has_wildcard(text: str) -> bool:
@@ -34,11 +47,11 @@ class _Run:
     __slots__ = ("text", "length", "regex")
 
     def __init__(self, text: str) -> None:
-        self.text = text
+        self.text = _unmark(text)
         self.length = len(text)
         # A run of literals and single-character wildcards: a regex with no
         # repetition, so matching at one offset is O(len(run)).
-        self.regex = re.compile(".".join(re.escape(p) for p in text.split("?")), re.DOTALL) if "?" in text else None
+        self.regex = re.compile(".".join(re.escape(_unmark(p)) for p in text.split("?")), re.DOTALL) if "?" in text else None
 
     def at(self, subject: str, pos: int) -> bool:
         """True if the run matches ``subject`` starting exactly at ``pos``."""
@@ -73,12 +86,12 @@ class Glob:
         p = pattern.lower() if ignore_case else pattern
         self._starred = "*" in p
         #: The pattern itself when it has no wildcard (then matching is equality).
-        self.literal = None if has_wildcard(p) else p
+        self.literal = None if has_wildcard(p) else _unmark(p)
         # Collapse consecutive stars: "a**b" is "a*b".
         self._runs = [_Run(r) for r in re.sub(r"\*+", "*", p).split("*")] if self._starred else [_Run(p)]
         #: For the common "Prefix*" shape, the prefix (matching is startswith).
         runs = self._runs
-        self.prefix = runs[0].text if len(runs) == 2 and not runs[1].text and runs[0].regex is None else None
+        self.prefix = runs[0].text if len(runs) == 2 and not runs[1].length and runs[0].regex is None else None
 
     def match(self, subject: str) -> bool:
         """Return True if ``subject`` matches the whole pattern."""

@@ -1,0 +1,316 @@
+"""Condition operators, compiled once and evaluated against a request context.
+
+Sources (IAM User Guide): *IAM JSON policy elements: Condition operators*
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html),
+*Conditions with multiple context keys or values*
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html),
+*Single-valued vs. multivalued context keys* and its set operators.
+
+Semantics implemented here:
+
+* several clauses (operators, and keys under one operator) are ANDed; several
+  policy values for one key are ORed; for a negated operator
+  (``StringNotEquals``, ``NotIpAddress``...) they are NORed: the request value
+  must match none of them;
+* a key absent from the request: positive operators are false, negated
+  operators are true, ``...IfExists`` is true, ``Null: true`` is true;
+* ``ForAnyValue``: true if at least one request value satisfies the operator
+  (false when the key is absent or empty); ``ForAllValues``: true if every
+  request value does (true when the key is absent or empty);
+* without a set operator, a key that carries several values is satisfied when
+  any value satisfies a positive operator and when every value satisfies a
+  negated one;
+* ``String*Like`` uses ``*`` and ``?`` wildcards; ``*IgnoreCase`` folds case;
+  ``Numeric*`` compares numbers; ``Date*`` compares ISO 8601 times or epoch
+  seconds; ``Bool`` compares ``true``/``false`` (any case); ``BinaryEquals``
+  compares base64-decoded bytes; ``IpAddress`` tests IPv4/IPv6 addresses
+  against CIDR blocks; ``Arn*`` match ARNs field by field (``ArnEquals`` and
+  ``ArnLike`` are the same test); ``Null`` tests absence.
+
+A value that cannot be parsed for its operator (a date that is not a date, a
+CIDR that is not one) never matches. Evaluation returns True, False or None:
+None means the result depends on a key the request did not supply, so that
+the caller can say what would change the answer (or, with strict absence,
+apply AWS's rule for a missing key).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable
+
+from policylint.evaluate.arn import arn_like
+from policylint.evaluate.variables import Template, Unresolved, compile_template, has_variables
+from policylint.model.policy import ConditionClause
+from policylint.parse.operators import ConditionOperator, OperatorError, parse_operator
+from policylint.wildcard import compile_glob, escape
+
+__all__ = ["CompiledClause", "compile_clause", "describe_clause"]
+
+Context = dict  # lower-case key -> tuple[str, ...]
+
+
+# ---------------------------------------------------------------------------
+# Value parsing, per family.
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _date(text: str) -> float | None:
+    """Epoch seconds of an ISO 8601 date/time or of an epoch number."""
+    t = text.strip()
+    try:
+        return float(t)
+    except ValueError:
+        pass
+    try:
+        d = datetime.fromisoformat(t.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if d.tzinfo is None:
+        d = d.replace(tzinfo=timezone.utc)
+    return d.timestamp()
+
+
+def _network(text: str):
+    try:
+        return ipaddress.ip_network(text.strip(), strict=False)
+    except ValueError:
+        return None
+
+
+def _address(text: str):
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        net = _network(text)  # a request value given as a one-address CIDR
+        return net.network_address if net is not None and net.num_addresses == 1 else None
+
+
+def _binary(text: str) -> bytes | None:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+_NUMERIC = {
+    "NumericEquals": lambda a, b: a == b,
+    "NumericNotEquals": lambda a, b: a == b,
+    "NumericLessThan": lambda a, b: a < b,
+    "NumericLessThanEquals": lambda a, b: a <= b,
+    "NumericGreaterThan": lambda a, b: a > b,
+    "NumericGreaterThanEquals": lambda a, b: a >= b,
+}
+_DATE = {k.replace("Numeric", "Date"): v for k, v in _NUMERIC.items()}
+
+
+def _matcher(op: ConditionOperator, policy_value: str) -> Callable[[str], bool]:
+    """A test of one request value against one (resolved) policy value, before negation."""
+    base = op.base
+    if base in ("StringEquals", "StringNotEquals"):
+        return lambda v: v == policy_value
+    if base in ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"):
+        low = policy_value.casefold()
+        return lambda v: v.casefold() == low
+    if base in ("StringLike", "StringNotLike"):
+        g = compile_glob(policy_value)
+        return g.match
+    if base in _NUMERIC:
+        want, cmp = _number(policy_value), _NUMERIC[base]
+        if want is None:
+            return lambda v: False
+
+        def numeric(v: str) -> bool:
+            got = _number(v)
+            return got is not None and cmp(got, want)
+
+        return numeric
+    if base in _DATE:
+        want, cmp = _date(policy_value), _DATE[base]
+        if want is None:
+            return lambda v: False
+
+        def date(v: str) -> bool:
+            got = _date(v)
+            return got is not None and cmp(got, want)
+
+        return date
+    if base == "Bool":
+        low = policy_value.strip().lower()
+        if low not in ("true", "false"):
+            return lambda v: False
+        return lambda v: v.strip().lower() == low
+    if base == "BinaryEquals":
+        want_b = _binary(policy_value)
+        return lambda v: want_b is not None and _binary(v) == want_b
+    if base in ("IpAddress", "NotIpAddress"):
+        net = _network(policy_value)
+        if net is None:
+            return lambda v: False
+
+        def ip(v: str) -> bool:
+            addr = _address(v)
+            return addr is not None and addr.version == net.version and addr in net
+
+        return ip
+    if base in ("ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike"):
+        return lambda v: arn_like(policy_value, v)
+    raise ValueError(f"no matcher for {base}")  # pragma: no cover - Null is handled by the caller
+
+
+def _wildcard_family(op: ConditionOperator) -> bool:
+    return op.base in ("StringLike", "StringNotLike", "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike")
+
+
+@dataclass
+class CompiledClause:
+    """One operator/key/values clause, ready to evaluate.
+
+    Attributes:
+        clause: the model clause.
+        operator: the parsed operator, or None when the operator is unknown
+            (such a clause never holds: IAM would have rejected the policy).
+        key: the context key, lower case.
+    """
+
+    clause: ConditionClause
+    operator: ConditionOperator | None
+    key: str
+    _fixed: list | None
+    _templates: list | None
+
+    def evaluate(self, ctx: Context, strict: bool) -> bool | None:
+        """True/False, or None when the result depends on a key the request did
+        not supply (only when ``strict`` is False; strict evaluation applies
+        AWS's rules for absent keys)."""
+        op = self.operator
+        if op is None:
+            return False
+        values = ctx.get(self.key)
+        present = values is not None and len(values) > 0
+        if not present:
+            if not strict and values is None:
+                return None
+            return _absent(op, self.clause.values)
+        if op.base == "Null":
+            want = {v.strip().lower() for v in self.clause.values}
+            return "false" in want  # the key is present
+        try:
+            matchers = self._fixed if self._fixed is not None else self._resolve(ctx)
+        except Unresolved as u:
+            if not strict and u.key.lower() not in ctx:
+                return None
+            return False
+        negated = op.negated
+
+        def one(v: str) -> bool:
+            hit = any(m(v) for m in matchers)
+            return not hit if negated else hit
+
+        if op.set_qualifier == "ForAllValues":
+            return all(one(v) for v in values)
+        if op.set_qualifier == "ForAnyValue":
+            return any(one(v) for v in values)
+        if len(values) == 1:
+            return one(values[0])
+        return all(one(v) for v in values) if negated else any(one(v) for v in values)
+
+    def _resolve(self, ctx: Context) -> list:
+        op = self.operator
+        esc = escape if _wildcard_family(op) else None  # type: ignore[arg-type]
+        return [_matcher(op, t.resolve(ctx, esc) if isinstance(t, Template) else t) for t in self._templates]  # type: ignore[arg-type, union-attr]
+
+    def missing_keys(self, ctx: Context) -> list[str]:
+        """The keys this clause reads that the request does not supply (the
+        clause's own key and keys of policy variables in its values)."""
+        out = [] if self.key in ctx else [self.clause.key]
+        for t in self._templates or ():
+            if isinstance(t, Template):
+                out.extend(k for k in t.keys if k not in ctx)
+        return out
+
+
+def _absent(op: ConditionOperator, policy_values) -> bool:
+    """AWS's result for a key absent from the request context."""
+    if op.base == "Null":
+        return any(v.strip().lower() == "true" for v in policy_values)
+    if op.if_exists:
+        return True
+    if op.set_qualifier == "ForAllValues":
+        return True
+    if op.set_qualifier == "ForAnyValue":
+        return False
+    return op.negated
+
+
+def compile_clause(clause: ConditionClause, variables: bool) -> CompiledClause:
+    """Prepare a clause: parse its operator and its values once.
+
+    Args:
+        clause: from the model.
+        variables: True under policy Version 2012-10-17, where ``${...}`` in
+            values are policy variables; literal text otherwise.
+    """
+    try:
+        op: ConditionOperator | None = parse_operator(clause.operator)
+    except OperatorError:
+        op = None
+    key = clause.key.lower()
+    if op is None or op.base == "Null":
+        return CompiledClause(clause, op, key, [], None)
+    templated = variables and any(has_variables(v) for v in clause.values)
+    if not templated:
+        return CompiledClause(clause, op, key, [_matcher(op, v) for v in clause.values], None)
+    templates = [compile_template(v) if has_variables(v) else v for v in clause.values]
+    return CompiledClause(clause, op, key, None, templates)
+
+
+def describe_clause(clause: ConditionClause) -> str:
+    """Readable form: ``aws:SourceIp is in 10.0.0.0/8``, ``kms:ViaService equals x or y``."""
+    try:
+        op = parse_operator(clause.operator)
+    except OperatorError:
+        return f"{clause.operator} {clause.key} {list(clause.values)}"
+    verbs = {
+        "String": ("equals", "does not equal"),
+        "Numeric": ("is", "is not"),
+        "Date": ("is", "is not"),
+        "Bool": ("is", "is not"),
+        "Binary": ("equals", "does not equal"),
+        "IpAddress": ("is in", "is not in"),
+        "Arn": ("matches", "does not match"),
+    }
+    values = " or ".join(clause.values)
+    if op.base == "Null":
+        want = clause.values[0].strip().lower() if clause.values else "true"
+        text = f"{clause.key} is absent" if want == "true" else f"{clause.key} is present"
+        return text
+    base = op.base
+    if base.startswith("String") and "Like" in base:
+        verb = "does not match" if op.negated else "matches"
+    elif base.startswith("Numeric") or base.startswith("Date"):
+        rel = base.removeprefix("Numeric").removeprefix("Date").removeprefix("Not")
+        verb = {"Equals": "=", "LessThan": "<", "LessThanEquals": "<=", "GreaterThan": ">", "GreaterThanEquals": ">="}.get(rel, rel)
+        verb = f"is not {verb}" if op.negated else f"is {verb}" if verb != "=" else "equals"
+    else:
+        verb = verbs[op.family][1 if op.negated else 0]
+    if "IgnoreCase" in base:
+        verb += " (ignoring case)"
+    text = f"{clause.key} {verb} {values}"
+    if op.set_qualifier == "ForAllValues":
+        text = f"every value of {text}"
+    elif op.set_qualifier == "ForAnyValue":
+        text = f"some value of {text}"
+    if op.if_exists:
+        text += " (when present)"
+    return text

@@ -1,0 +1,194 @@
+"""The request to authorize: who, what action, on which resource, in what context.
+
+Sources: IAM User Guide, *Understanding how IAM works* ("Request"), *AWS JSON
+policy elements: Principal* (principal ARN forms), *IAM identifiers*
+(user, role and assumed-role session ARNs), *AWS global condition context keys*
+(the keys derived from the principal and the resource).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from policylint.evaluate.arn import parse_arn
+
+__all__ = ["Caller", "Request", "parse_caller", "CallerError"]
+
+
+class CallerError(ValueError):
+    """A principal that cannot be understood (message says why and how to write it)."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The principal making the request.
+
+    Attributes:
+        kind: ``user``, ``role`` (the role itself), ``assumed-role`` (a role
+            session), ``root`` (the account root user), ``federated-user``
+            (``sts:GetFederationToken``), ``web-identity`` or ``saml``
+            (federated through a provider), ``service`` (an AWS service
+            principal), ``anonymous``.
+        arn: the principal's ARN as it appears in requests (for a role
+            session, the ``arn:aws:sts::...:assumed-role/Role/session`` ARN),
+            or the service name for a service principal.
+        account: the 12-digit account ID, or None (services, anonymous).
+        partition: ``aws``, ``aws-cn``, ``aws-us-gov``...
+        role_arn: for a role or a role session, the IAM role ARN (with its
+            path when it was given), which key policies and trust policies name.
+        name: user name, role name, or federated user name.
+        provider: the identity provider of a web-identity or SAML principal.
+    """
+
+    kind: str
+    arn: str
+    account: str | None = None
+    partition: str = "aws"
+    role_arn: str | None = None
+    name: str | None = None
+    provider: str | None = None
+
+    @property
+    def principal_arn(self) -> str:
+        """The value of ``aws:PrincipalArn``: the role ARN for a role session."""
+        return self.role_arn or self.arn
+
+    @property
+    def principal_type(self) -> str:
+        """The value of ``aws:PrincipalType``."""
+        return {
+            "user": "User",
+            "role": "AssumedRole",
+            "assumed-role": "AssumedRole",
+            "root": "Account",
+            "federated-user": "FederatedUser",
+            "web-identity": "WebIdentityUser",
+            "saml": "SAMLUser",
+            "service": "AWSService",
+            "anonymous": "Anonymous",
+        }[self.kind]
+
+    def __str__(self) -> str:
+        return self.arn
+
+
+_ACCOUNT = re.compile(r"^\d{12}$")
+_SERVICE = re.compile(r"^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$")
+
+
+def parse_caller(text: str, account: str | None = None, partition: str = "aws") -> Caller:
+    """Understand a principal written as an ARN or in a short form.
+
+    Forms: a full ARN (``arn:aws:iam::111122223333:user/alice``,
+    ``...:role/path/Admin``, ``arn:aws:sts::111122223333:assumed-role/Admin/s``,
+    ``...:federated-user/bob``, ``...:root``); a 12-digit account ID (its root
+    user); a service principal (``ec2.amazonaws.com``, or
+    ``service:ec2.amazonaws.com``); ``anonymous``. Short forms need
+    ``account``: ``user/alice``, ``role/Admin``, ``role/app/Admin``,
+    ``assumed-role/Admin/session``, ``federated-user/bob``, ``root``.
+
+    Raises:
+        CallerError: the text is none of these, or a short form has no account.
+    """
+    t = text.strip()
+    if t == "anonymous" or t == "*":
+        return Caller("anonymous", "anonymous")
+    if t.startswith("service:"):
+        t = t[len("service:"):]
+    if _SERVICE.match(t):
+        return Caller("service", t, None, partition, name=t)
+    if _ACCOUNT.match(t):
+        return Caller("root", f"arn:{partition}:iam::{t}:root", t, partition)
+    if not t.startswith("arn:"):
+        if account is None:
+            raise CallerError(f"{text!r}: give a full ARN, or --account to resolve short names like user/alice")
+        if not _ACCOUNT.match(account):
+            raise CallerError(f"--account {account!r} is not a 12-digit account ID")
+        service = "sts" if t.startswith(("assumed-role/", "federated-user/")) else "iam"
+        t = f"arn:{partition}:{service}::{account}:{t}"
+    arn = parse_arn(t)
+    if arn is None or arn.service not in ("iam", "sts") or not _ACCOUNT.match(arn.account):
+        raise CallerError(
+            f"{text!r} is not a principal: use an IAM user, role or root ARN, an assumed-role session ARN, "
+            "an account ID or a service principal such as ec2.amazonaws.com"
+        )
+    res = arn.resource
+    if arn.service == "iam" and res == "root":
+        return Caller("root", t, arn.account, arn.partition)
+    if arn.service == "iam" and res.startswith("user/"):
+        return Caller("user", t, arn.account, arn.partition, name=res.rsplit("/", 1)[-1])
+    if arn.service == "iam" and res.startswith("role/"):
+        return Caller("role", t, arn.account, arn.partition, role_arn=t, name=res.rsplit("/", 1)[-1])
+    if arn.service == "sts" and res.startswith("assumed-role/"):
+        parts = res.split("/")
+        if len(parts) < 3:
+            raise CallerError(f"{text!r}: an assumed-role session is assumed-role/ROLE/SESSION")
+        role = f"arn:{arn.partition}:iam::{arn.account}:role/{parts[1]}"
+        return Caller("assumed-role", t, arn.account, arn.partition, role_arn=role, name=parts[1])
+    if arn.service == "sts" and res.startswith("federated-user/"):
+        return Caller("federated-user", t, arn.account, arn.partition, name=res.split("/", 1)[1])
+    raise CallerError(f"{text!r}: unsupported principal ARN (users, roles, role sessions, federated users, root)")
+
+
+@dataclass
+class Request:
+    """One request.
+
+    Attributes:
+        caller: who asks.
+        action: ``service:Action`` (any case).
+        resource: the resource ARN, or ``"*"`` for actions without a resource.
+        context: request context, lower-case key -> values (several values
+            for a multivalued key). Keys derived from the caller and the
+            resource (``aws:PrincipalArn``, ``aws:PrincipalAccount``,
+            ``aws:PrincipalType``, ``aws:username``, ``aws:ResourceAccount``,
+            ``kms:CallerAccount``, ...) are added unless given.
+        key_names: original spelling of each context key, for messages.
+        aws_managed_key: the resource is an AWS managed KMS key (RCPs do not apply).
+    """
+
+    caller: Caller
+    action: str
+    resource: str = "*"
+    context: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    key_names: dict[str, str] = field(default_factory=dict)
+    aws_managed_key: bool = False
+
+    def __post_init__(self) -> None:
+        self.context = {k.lower(): tuple(v) for k, v in self.context.items()}
+        derived = self.derived_context()
+        for k, v in derived.items():
+            self.context.setdefault(k.lower(), v)
+            self.key_names.setdefault(k.lower(), k)
+
+    @property
+    def service(self) -> str:
+        return self.action.split(":", 1)[0].lower()
+
+    @property
+    def resource_account(self) -> str | None:
+        """The resource's account (from its ARN), or None."""
+        arn = parse_arn(self.resource)
+        return arn.account if arn and arn.account else None
+
+    def derived_context(self) -> dict[str, tuple[str, ...]]:
+        """Context keys AWS sets for every request of this caller and resource."""
+        c = self.caller
+        out: dict[str, tuple[str, ...]] = {}
+        if c.kind == "service":
+            out["aws:PrincipalServiceName"] = (c.arn,)
+            out["aws:PrincipalIsAWSService"] = ("true",)
+        elif c.kind != "anonymous":
+            out["aws:PrincipalArn"] = (c.principal_arn,)
+            out["aws:PrincipalType"] = (c.principal_type,)
+            out["aws:PrincipalIsAWSService"] = ("false",)
+            if c.account:
+                out["aws:PrincipalAccount"] = (c.account,)
+            if c.kind == "user" and c.name:
+                out["aws:username"] = (c.name,)
+            if self.service == "kms" and c.account:
+                out["kms:CallerAccount"] = (c.account,)
+        if self.resource_account:
+            out["aws:ResourceAccount"] = (self.resource_account,)
+        return out
