@@ -16,7 +16,7 @@ import typer
 
 app = typer.Typer(
     name="policylint",
-    help="Lint AWS IAM policies and AWS KMS key policies.",
+    help="Lint AWS IAM policies and AWS KMS key policies, and decide requests against them.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -93,6 +93,115 @@ def lint(
     if not result.files and not result.missing:
         typer.echo("policylint: note: no policy files were found in the paths given", err=True)
     raise typer.Exit(result.exit_code(threshold))
+
+
+def _context(pairs: list[str], context_file: str | None) -> dict[str, list[str]]:
+    """``--context KEY=VALUE`` (repeated: several values) and ``--context-file``."""
+    import json
+
+    out: dict[str, list[str]] = {}
+    if context_file:
+        try:
+            with open(context_file, encoding="utf-8") as fh:
+                data = json.load(fh)
+        except (OSError, ValueError) as e:
+            _fail(f"--context-file {context_file}: {e}")
+        if not isinstance(data, dict):
+            _fail(f"--context-file {context_file}: expected a JSON object of key to string or list of strings")
+        for k, v in data.items():
+            values = v if isinstance(v, list) else [v]
+            if not all(isinstance(x, (str, int, float, bool)) for x in values):
+                _fail(f"--context-file {context_file}: {k}: values must be strings or lists of strings")
+            out.setdefault(k, []).extend("true" if x is True else "false" if x is False else str(x) for x in values)
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            _fail(f"--context {pair!r}: expected KEY=VALUE")
+        out.setdefault(key.strip(), []).append(value)
+    return out
+
+
+@app.command()
+def can(
+    question: Annotated[Optional[str], typer.Argument(metavar="[QUESTION]", help='"PRINCIPAL do ACTION on RESOURCE [when KEY = VALUE and ...]", e.g. "user/alice do kms:Decrypt on key/1234abcd-..."')] = None,
+    principal: Annotated[Optional[str], typer.Option("--principal", help="Who asks: an ARN, an account ID, a service principal, or user/NAME, role/NAME, assumed-role/ROLE/SESSION with --account.")] = None,
+    action: Annotated[Optional[str], typer.Option("--action", help="service:Action, e.g. kms:Decrypt.")] = None,
+    resource: Annotated[Optional[str], typer.Option("--resource", help="An ARN, *, or key/ID, alias/NAME, role/NAME with --account (and --region for keys).")] = None,
+    context: Annotated[Optional[list[str]], typer.Option("--context", metavar="KEY=VALUE", help="A request context key; give a key twice for several values.")] = None,
+    context_file: Annotated[Optional[str], typer.Option("--context-file", metavar="FILE", help="A JSON object of context key to string or list of strings.")] = None,
+    identity_policy: Annotated[Optional[list[str]], typer.Option("--identity-policy", metavar="FILE", help="The caller's identity-based policies (repeatable; a file may hold several).")] = None,
+    key_policy: Annotated[Optional[str], typer.Option("--key-policy", "--resource-policy", metavar="FILE", help="The resource's policy: a KMS key policy, a role trust policy, any resource-based policy.")] = None,
+    boundary: Annotated[Optional[str], typer.Option("--boundary", metavar="FILE", help="The caller's permissions boundary.")] = None,
+    session_policy: Annotated[Optional[str], typer.Option("--session-policy", metavar="FILE", help="The session policy of a role session.")] = None,
+    scp: Annotated[Optional[list[str]], typer.Option("--scp", metavar="FILE", help="SCPs, one file per level from the organization root down to the account (a file may hold a list of policies).")] = None,
+    rcp: Annotated[Optional[list[str]], typer.Option("--rcp", metavar="FILE", help="RCPs, one file per level, likewise.")] = None,
+    grants: Annotated[Optional[str], typer.Option("--grants", metavar="FILE", help="aws kms list-grants output for the key.")] = None,
+    account: Annotated[Optional[str], typer.Option("--account", help="Account ID for short principal and resource names.")] = None,
+    region: Annotated[Optional[str], typer.Option("--region", help="Region for key/ and alias/ names (default: $AWS_REGION, $AWS_DEFAULT_REGION).")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="AWS's answer with missing context keys absent, without saying what they could change.")] = False,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
+) -> None:
+    """Can a principal do an action on a resource? Decided as AWS does, with the reasons.
+
+    The request context also holds, unless given: the keys AWS derives from
+    the principal and the resource (aws:PrincipalArn, aws:PrincipalAccount,
+    aws:username, aws:ResourceAccount, aws:RequestedRegion, kms:CallerAccount...),
+    aws:CurrentTime and aws:EpochTime (now) and aws:SecureTransport (true).
+    Exit codes: 0 allowed, 1 denied, 2 error.
+    """
+    import os
+    import time as _time
+    from datetime import datetime, timezone
+
+    from policylint.evaluate.authorize import Authorizer
+    from policylint.evaluate.inputs import InputError, PolicyInputs, build_policy_set
+    from policylint.evaluate.request import CallerError, Request, parse_caller, resolve_resource
+    from policylint.parse.query import QueryError, parse_query
+
+    ctx = _context(context or [], context_file)
+    if question is not None:
+        if principal or action or resource:
+            _fail("give the question, or --principal/--action/--resource, not both")
+        try:
+            q = parse_query(question)
+        except QueryError as e:
+            _fail(e.pointed())
+        principal, action, resource = q.principal, q.action, q.resource
+        for k, v in q.context.items():
+            ctx.setdefault(k, []).extend(v)
+    if not principal or not action:
+        _fail('ask a question ("user/alice do kms:Decrypt on key/...") or give --principal and --action')
+    region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    try:
+        caller = parse_caller(principal, account)
+        res = resolve_resource(resource or "*", account or caller.account, region, caller.partition)
+    except CallerError as e:
+        _fail(str(e))
+    if ":" not in action:
+        _fail(f"{action!r} is not an action: use service:Action, such as kms:Decrypt")
+    now = datetime.now(timezone.utc)
+    for key, value in (("aws:CurrentTime", now.strftime("%Y-%m-%dT%H:%M:%SZ")), ("aws:EpochTime", str(int(_time.time()))), ("aws:SecureTransport", "true")):
+        if key.lower() not in {k.lower() for k in ctx}:
+            ctx[key] = [value]
+    inputs = PolicyInputs(
+        identity=identity_policy or [], resource=key_policy, boundary=boundary, session=session_policy,
+        scps=scp or [], rcps=rcp or [], grants=grants,
+    )
+    try:
+        policies = build_policy_set(inputs)
+    except InputError as e:
+        _fail(str(e))
+    request = Request(caller, action, res, {k: tuple(v) for k, v in ctx.items()})
+    decision = Authorizer(policies).authorize(request, strict=strict)
+    if format is OutputFormat.json:
+        from policylint.report.explain import render_decision_json
+
+        sys.stdout.write(render_decision_json(decision, request))
+    else:
+        from policylint.report.explain import render_decision_text
+
+        sys.stdout.write(render_decision_text(decision, request, strict))
+    raise typer.Exit(0 if decision.allowed else 1)
 
 
 @app.command()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from policylint.evaluate.arn import parse_arn
 
-__all__ = ["Caller", "Request", "parse_caller", "CallerError"]
+__all__ = ["Caller", "CallerError", "Request", "parse_caller", "resolve_resource"]
 
 
 class CallerError(ValueError):
@@ -131,6 +131,36 @@ def parse_caller(text: str, account: str | None = None, partition: str = "aws") 
     raise CallerError(f"{text!r}: unsupported principal ARN (users, roles, role sessions, federated users, root)")
 
 
+_KEY_ID = re.compile(r"^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
+
+
+def resolve_resource(text: str, account: str | None, region: str | None, partition: str = "aws") -> str:
+    """Turn a short resource name into an ARN.
+
+    ``*`` and ARNs are kept; ``key/ID``, a bare key ID and ``alias/NAME``
+    become KMS ARNs in ``region`` and ``account``; ``role/NAME`` and
+    ``user/NAME`` become IAM ARNs in ``account``.
+
+    Raises:
+        CallerError: a short name without the account (or Region) it needs,
+            or text that is none of these.
+    """
+    t = text.strip()
+    if t == "*" or t.startswith("arn:"):
+        return t
+    if _KEY_ID.match(t):
+        t = f"key/{t}"
+    if t.startswith(("key/", "alias/")):
+        if not account or not region:
+            raise CallerError(f"{text!r}: give the key ARN, or --account and --region to resolve {t.split('/')[0]}/ names")
+        return f"arn:{partition}:kms:{region}:{account}:{t}"
+    if t.startswith(("role/", "user/")):
+        if not account:
+            raise CallerError(f"{text!r}: give the ARN, or --account to resolve {t.split('/')[0]}/ names")
+        return f"arn:{partition}:iam::{account}:{t}"
+    raise CallerError(f"{text!r}: a resource is an ARN, *, key/ID, alias/NAME, role/NAME or user/NAME")
+
+
 @dataclass
 class Request:
     """One request.
@@ -144,7 +174,8 @@ class Request:
             resource (``aws:PrincipalArn``, ``aws:PrincipalAccount``,
             ``aws:PrincipalType``, ``aws:username``, ``aws:ResourceAccount``,
             ``kms:CallerAccount``, ...) are added unless given.
-        key_names: original spelling of each context key, for messages.
+        key_names: original spelling of each context key, for messages (and
+            for encryption context keys, which are case-sensitive).
         aws_managed_key: the resource is an AWS managed KMS key (RCPs do not apply).
     """
 
@@ -156,7 +187,10 @@ class Request:
     aws_managed_key: bool = False
 
     def __post_init__(self) -> None:
-        self.context = {k.lower(): tuple(v) for k, v in self.context.items()}
+        given = self.context
+        self.context = {k.lower(): tuple(v) for k, v in given.items()}
+        for k in given:
+            self.key_names.setdefault(k.lower(), k)
         derived = self.derived_context()
         for k, v in derived.items():
             self.context.setdefault(k.lower(), v)
@@ -173,7 +207,10 @@ class Request:
         return arn.account if arn and arn.account else None
 
     def derived_context(self) -> dict[str, tuple[str, ...]]:
-        """Context keys AWS sets for every request of this caller and resource."""
+        """Context keys AWS sets for every request of this caller and resource
+        (IAM User Guide, *AWS global condition context keys*, "Availability"):
+        the principal's ARN, account, type and (for users) name, the
+        resource's account and Region, ``kms:CallerAccount`` for KMS."""
         c = self.caller
         out: dict[str, tuple[str, ...]] = {}
         if c.kind == "service":
@@ -189,6 +226,10 @@ class Request:
                 out["aws:username"] = (c.name,)
             if self.service == "kms" and c.account:
                 out["kms:CallerAccount"] = (c.account,)
-        if self.resource_account:
-            out["aws:ResourceAccount"] = (self.resource_account,)
+        arn = parse_arn(self.resource)
+        if arn is not None:
+            if arn.account:
+                out["aws:ResourceAccount"] = (arn.account,)
+            if arn.region:
+                out["aws:RequestedRegion"] = (arn.region,)
         return out

@@ -38,6 +38,7 @@ class LoadedFile:
         problems: load problems (unreadable, not text, syntax, duplicate keys, limits).
         notes: parts of the file not checked, each with why.
         skip_reason: set when the file holds no policy at all.
+        roots: the parsed documents (one per YAML document; one for JSON).
     """
 
     path: str
@@ -47,6 +48,7 @@ class LoadedFile:
     problems: list[LoadProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     skip_reason: str | None = None
+    roots: list = field(default_factory=list)
 
 
 def _decode(data: bytes) -> tuple[str | None, LoadProblem | None]:
@@ -154,6 +156,7 @@ def read_file(path: str, display: str | None = None, max_bytes: int = MAX_FILE_B
                 out.skip_reason = "no policy document: the YAML file holds no document (empty, or comments only)"
             return out
         roots = list(zip(docs, locators))
+    out.roots = [r for r, _ in roots]
     reasons = []
     for i, (root, loc) in enumerate(roots):
         found = find_policies(root, loc, source)

@@ -1,0 +1,55 @@
+"""Render an authorization decision: a short tree in text, or JSON."""
+
+from __future__ import annotations
+
+import json
+
+from policylint.evaluate.authorize import Decision, Outcome
+from policylint.evaluate.request import Request
+from policylint.report.text import safe
+
+__all__ = ["render_decision_json", "render_decision_text"]
+
+_VERB = {Outcome.ALLOWED: "Allowed", Outcome.EXPLICIT_DENY: "Denied (explicit deny)", Outcome.IMPLICIT_DENY: "Denied (implicit deny)"}
+
+
+def render_decision_text(decision: Decision, request: Request, strict: bool = False) -> str:
+    """The decision, the explanation as a tree, missing keys and what would change it."""
+    lines = [
+        f"{_VERB[decision.outcome]}: {request.caller} {'can' if decision.allowed else 'cannot'} "
+        f"{request.action} on {request.resource}",
+    ]
+    steps = decision.steps
+    for i, step in enumerate(steps):
+        branch = "└─" if i == len(steps) - 1 else "├─"
+        head = f"{step.policy_type}: " if step.policy_type else ""
+        lines.append(f"  {branch} {head}{step.text}")
+        cont = "   " if i == len(steps) - 1 else "│  "
+        for ref in step.refs:
+            lines.append(f"  {cont}   {ref.label}")
+    if decision.missing_keys:
+        lines.append("")
+        lines.append("Conditions read context keys the question did not give: " + ", ".join(decision.missing_keys))
+        if strict:
+            lines.append("(--strict: they are absent, as AWS would see a request without them)")
+    for alt in decision.alternatives:
+        lines.append(f"Would be {alt.outcome} if: " + " and ".join(alt.when))
+        for ref in alt.refs:
+            lines.append(f"    {ref.label}")
+    return "\n".join(safe(line) for line in lines) + "\n"
+
+
+def render_decision_json(decision: Decision, request: Request) -> str:
+    """The decision as JSON: the request, ``decision`` (Allowed, ExplicitDeny or
+    ImplicitDeny), the determining statements, the explanation, the missing
+    context keys and what would change the answer."""
+    doc = {
+        "request": {
+            "principal": str(request.caller),
+            "action": request.action,
+            "resource": request.resource,
+            "context": {request.key_names.get(k, k): list(v) for k, v in sorted(request.context.items())},
+        },
+        **decision.as_dict(),
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
