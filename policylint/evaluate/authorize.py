@@ -66,6 +66,15 @@ class Outcome(StrEnum):
     IMPLICIT_DENY = "ImplicitDeny"
 
 
+_ALLOWED, _EXPLICIT_DENY, _IMPLICIT_DENY = Outcome.ALLOWED, Outcome.EXPLICIT_DENY, Outcome.IMPLICIT_DENY
+_IDENTITY, _RESOURCE, _BOUNDARY, _SESSION = PolicyType.IDENTITY, PolicyType.RESOURCE, PolicyType.BOUNDARY, PolicyType.SESSION
+_SCP, _RCP, _GRANT = PolicyType.SCP, PolicyType.RCP, PolicyType.GRANT
+_DENY_ORDER = {_SCP: 0, _RCP: 1, _RESOURCE: 2, _IDENTITY: 3, _BOUNDARY: 4, _SESSION: 5}
+_NO_KINDS: frozenset[str] = frozenset()
+_ACCOUNT_ONLY = frozenset({"account"})
+_NAMED_DIRECTLY = frozenset({"direct", "service", "federated", "canonical"})
+_NAMED_ROLE = frozenset({"role", "wildcard"})
+
 #: KMS operations that work across accounts (KMS Developer Guide, *Allowing
 #: users in other accounts to use a KMS key*, and each operation's
 #: "Cross-account use" line in the KMS API Reference). Any other permission
@@ -101,6 +110,14 @@ class StatementRef:
     file: str | None = None
     line: int | None = None
     column: int | None = None
+    _hash: int = field(init=False, repr=False, compare=False, default=0)
+
+    def __post_init__(self) -> None:
+        # Refs are dictionary keys on every decision: hash once.
+        object.__setattr__(self, "_hash", hash((self.policy, self.policy_type, self.sid, self.index, self.file, self.line, self.column)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @property
     def label(self) -> str:
@@ -123,7 +140,7 @@ class StatementRef:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class Step:
     """One line of the explanation: what one policy type said."""
 
@@ -147,6 +164,17 @@ class Alternative:
     refs: tuple[StatementRef, ...]
 
 
+class _Trace(list):
+    """Explanation lines as ``(policy_type, template, refs, args)``; the text
+    is formatted only when someone reads :attr:`Decision.steps`."""
+
+    __slots__ = ()
+
+    def add(self, policy_type: PolicyType | None, template: str, refs: tuple | list = (), *args) -> None:
+        """``refs``: statement refs, or a list of (statement, how) pairs to take them from."""
+        self.append((policy_type, template, refs, args))
+
+
 @dataclass
 class Decision:
     """The answer to one request.
@@ -167,13 +195,22 @@ class Decision:
     outcome: Outcome
     decided_by: PolicyType | None = None
     determining: tuple[StatementRef, ...] = ()
-    steps: list[Step] = field(default_factory=list)
+    trace: list = field(default_factory=list, repr=False)
     missing_keys: tuple[str, ...] = ()
     alternatives: list[Alternative] = field(default_factory=list)
 
     @property
     def allowed(self) -> bool:
         return self.outcome is Outcome.ALLOWED
+
+    @property
+    def steps(self) -> list[Step]:
+        """The explanation, one :class:`Step` per policy type looked at."""
+        return [
+            Step(kind, template.format(*args) if args else template,
+                 refs if type(refs) is tuple else tuple([c.ref for c, _ in refs]))
+            for kind, template, refs, args in self.trace
+        ]
 
     def as_dict(self) -> dict:
         """JSON-ready form."""
@@ -204,7 +241,8 @@ class Decision:
 class _Compiled:
     """A statement ready to test against requests."""
 
-    __slots__ = ("stmt", "ref", "allow", "actions", "not_actions", "resources", "not_resources", "clauses", "trust")
+    __slots__ = ("stmt", "ref", "allow", "actions", "not_actions", "resources", "not_resources", "clauses", "trust",
+                 "_resource_cache", "_principal_cache", "fast", "_var_keys", "_var_cache")
 
     def __init__(self, stmt: Statement, ref: StatementRef, variables: bool, trust: bool) -> None:
         self.stmt = stmt
@@ -216,6 +254,19 @@ class _Compiled:
         self.resources = self._patterns(stmt.resource, variables)
         self.not_resources = self._patterns(stmt.not_resource, variables)
         self.clauses = [compile_clause(c, variables) for c in stmt.condition]
+        # (key, test) for every clause when all have a fixed test, else None.
+        tests = [(cc.key, cc.test) for cc in self.clauses]
+        self.fast = tests if all(t is not None for _, t in tests) else None
+        # Resource elements without policy variables give the same answer for
+        # the same resource; principal elements for the same caller.
+        patterns = self.resources or self.not_resources or ()
+        fixed = all(isinstance(p, str) for p in patterns)
+        self._resource_cache: dict[str, bool] | None = {} if fixed else None
+        # With policy variables: the answer is cached per resource and values
+        # of the keys the variables read (a key name when one has no value).
+        self._var_keys = tuple(sorted({k for p in patterns if not isinstance(p, str) for k in p.keys}))
+        self._var_cache: dict[tuple, bool | str] = {}
+        self._principal_cache: dict[str, str | None] = {}
 
     @staticmethod
     def _patterns(values, variables: bool):
@@ -249,11 +300,61 @@ class _Compiled:
         Raises:
             Unresolved: a policy variable in the element has no value.
         """
+        cache = self._resource_cache
+        if cache is not None:
+            hit = cache.get(request.resource)
+            if hit is not None and request.resource != "*":
+                return hit
+        else:
+            ctx = request.context
+            key = (request.resource, request.caller.account, ctx.get("aws:requestedregion"), tuple([ctx.get(k) for k in self._var_keys]))
+            found = self._var_cache.get(key)
+            if found is None:
+                try:
+                    found = self._match_resource(request)
+                except Unresolved as u:
+                    found = u.key
+                if len(self._var_cache) > 4096:
+                    self._var_cache.clear()
+                self._var_cache[key] = found
+            if isinstance(found, str):
+                raise Unresolved(found)
+            return found
+        hit = self._match_resource(request)
+        if cache is not None and request.resource != "*":
+            if len(cache) > 4096:
+                cache.clear()
+            cache[request.resource] = hit
+        return hit
+
+    def _match_resource(self, request: Request) -> bool:
         if self.resources is not None:
-            return self._resource_hit(self.resources, request)
-        if self.not_resources is not None:
-            return not self._resource_hit(self.not_resources, request)
-        return self.trust
+            hit = self._resource_hit(self.resources, request)
+        elif self.not_resources is not None:
+            hit = not self._resource_hit(self.not_resources, request)
+        else:
+            hit = self.trust
+        return hit
+
+    def principal_match(self, caller) -> str | None:
+        """How the Principal / NotPrincipal element names ``caller`` (see
+        :func:`match_principal`; ``"wildcard"`` for a NotPrincipal that does not
+        name it), or None. Cached per caller ARN."""
+        key = caller.arn
+        cache = self._principal_cache
+        if key in cache:
+            return cache[key]
+        s = self.stmt
+        if s.principal is not None:
+            how = match_principal(s.principal, caller)
+        elif s.not_principal is not None:
+            how = None if match_principal(s.not_principal, caller) is not None else "wildcard"
+        else:
+            how = None  # a statement without a principal applies to no one
+        if len(cache) > 4096:
+            cache.clear()
+        cache[key] = how
+        return how
 
 
 def _account_scope(pattern: str, request: Request) -> bool:
@@ -316,6 +417,7 @@ class _Eval:
         # the clauses (or texts) that do.
         self.uncertain: dict[StatementRef, list] = {}
         self.missing: list[str] = []
+        self._missing_lower: set[str] = set()
         # Statements whose outcome is reversed, to explore alternatives.
         self.flip: set[StatementRef] = flip or set()
         self.needs_key_policy = False
@@ -324,26 +426,53 @@ class _Eval:
         """Whether the statement applies (AWS's answer with absent keys;
         reversed for statements in ``flip``)."""
         result = self._applies(c)
-        return (not result) if c.ref in self.flip else result
+        return (not result) if self.flip and c.ref in self.flip else result
 
-    def _applies(self, c: _Compiled) -> bool:
+    def _applies(self, c: _Compiled, resource_known: bool = False) -> bool:
+        """Whether the statement's resource and conditions hold, with absent
+        keys absent; records the missing keys and, when the answer depends on
+        them, the statement as uncertain. ``resource_known``: the resource
+        is already known to match."""
         req = self.request
-        try:
-            if not c.resource_matches(req):
+        if not resource_known:
+            try:
+                if not c.resource_matches(req):
+                    return False
+            except Unresolved as u:
+                self.note_missing(u.key)
+                self.uncertain.setdefault(c.ref, [])
                 return False
-        except Unresolved as u:
-            self.note_missing(u.key)
-            self.uncertain.setdefault(c.ref, [])
-            return False
+        if not c.clauses:
+            return True
+        ctx = req.context
         result = True
-        unsure = []
+        unsure = None
         for cc in c.clauses:
-            lenient = cc.evaluate(req.context, strict=False)
+            if cc.operator is not None and cc.key not in ctx:
+                # Absent key: AWS's answer is the operator's absent rule; the
+                # outcome may change once the key is given.
+                if unsure is None:
+                    unsure = [cc]
+                else:
+                    unsure.append(cc)
+                if cc.key not in self._missing_lower:
+                    self._missing_lower.add(cc.key)
+                    self.missing.append(cc.clause.key)
+                if cc._templates:
+                    for k in cc.missing_keys(ctx):
+                        self.note_missing(k)
+                if not cc._absent:
+                    result = False
+                continue
+            lenient = cc.evaluate(ctx, strict=False)
             if lenient is None:
-                unsure.append(cc)
-                for k in cc.missing_keys(req.context):
+                if unsure is None:
+                    unsure = [cc]
+                else:
+                    unsure.append(cc)
+                for k in cc.missing_keys(ctx):
                     self.note_missing(k)
-                if not cc.evaluate(req.context, strict=True):
+                if not cc.evaluate(ctx, strict=True):
                     result = False
             elif not lenient:
                 return False  # false whatever the missing keys are
@@ -352,35 +481,51 @@ class _Eval:
         return result
 
     def note_missing(self, key: str) -> None:
-        if key.lower() not in {k.lower() for k in self.missing}:
+        low = key.lower()
+        if low not in self._missing_lower:
+            self._missing_lower.add(low)
             self.missing.append(key)
 
 
-def _applicable(ev: _Eval, policy: _PreparedPolicy, with_principal: bool):
-    """(allowing statements with how they name the caller, denying statements)."""
-    allows: list[tuple[_Compiled, str | None]] = []
-    denies: list[_Compiled] = []
-    caller = ev.request.caller
-    for c in policy.candidates(ev.request.action):
-        how: str | None = None
-        if with_principal:
-            s = c.stmt
-            if s.principal is not None:
-                how = match_principal(s.principal, caller)
-                if how is None:
-                    continue
-            elif s.not_principal is not None:
-                if match_principal(s.not_principal, caller) is not None:
-                    continue
-                how = "wildcard"
+# Slots of a plan: identity, resource, boundary, session, then one per SCP
+# level and one per RCP level.
+_SLOT_IDENTITY, _SLOT_RESOURCE, _SLOT_BOUNDARY, _SLOT_SESSION, _SLOT_SCP0 = 0, 1, 2, 3, 4
+
+
+def _evaluate(ev: _Eval, entries: list, nslots: int):
+    """Evaluate the statements of a request's shape (see :meth:`Authorizer._shape`).
+
+    Returns:
+        (allows, denies): per slot, the allowing statements with how their
+        Principal names the caller; the applying Deny statements as (slot, statement).
+    """
+    allows: list[list] = [[] for _ in range(nslots)]
+    denies: list = []
+    ctx = ev.request.context
+    flip = ev.flip
+    for slot, c, how, known, fast in entries:
+        ok = None
+        if fast is not None:
+            # Resource known to match; every key present: decide here; otherwise the full path notes
+            # the missing keys.
+            ok = True
+            for key, test in fast:
+                values = ctx.get(key)
+                if not values:
+                    ok = None
+                    break
+                if not test(values):
+                    ok = False
+                    break
+        if ok is None:
+            ok = ev._applies(c, known)
+        if flip and c.ref in flip:
+            ok = not ok
+        if ok:
+            if c.allow:
+                allows[slot].append((c, how))
             else:
-                continue  # a statement without a principal applies to no one
-        if not ev.statement_applies(c):
-            continue
-        if c.allow:
-            allows.append((c, how))
-        else:
-            denies.append(c)
+                denies.append((slot, c))
     return allows, denies
 
 
@@ -411,6 +556,67 @@ class Authorizer:
         self.scps = [[_PreparedPolicy(p, PolicyType.SCP) for p in level] for level in policies.scps]
         self.rcps = [[_PreparedPolicy(p, PolicyType.RCP) for p in level] for level in policies.rcps]
         self.grants = list(policies.grants)
+        self.is_trust = self.resource is not None and self.resource.named.document.kind is PolicyKind.TRUST
+        self._plans: dict[str, list] = {}
+        self._shapes: dict[tuple, list] = {}
+        self._nslots = _SLOT_SCP0 + len(self.scps) + len(self.rcps)
+        # Policy type of each slot, and the order in which explicit denies are reported.
+        self._slot_types = [_IDENTITY, _RESOURCE, _BOUNDARY, _SESSION] + [_SCP] * len(self.scps) + [_RCP] * len(self.rcps)
+
+    def _plan(self, action: str) -> list:
+        """The statements whose Action/NotAction match ``action`` (lower case),
+        as ``(slot, statement, with_principal)`` entries (see :func:`_evaluate`).
+        Cached per action."""
+        plan = self._plans.get(action)
+        if plan is None:
+            plan = [(_SLOT_IDENTITY, c, False) for p in self.identity for c in p.candidates(action)]
+            if self.resource:
+                plan += [(_SLOT_RESOURCE, c, True) for c in self.resource.candidates(action)]
+            if self.boundary:
+                plan += [(_SLOT_BOUNDARY, c, False) for c in self.boundary.candidates(action)]
+            if self.session:
+                plan += [(_SLOT_SESSION, c, False) for c in self.session.candidates(action)]
+            for n, level in enumerate(self.scps):
+                plan += [(_SLOT_SCP0 + n, c, False) for p in level for c in p.candidates(action)]
+            first_rcp = _SLOT_SCP0 + len(self.scps)
+            for n, level in enumerate(self.rcps):
+                plan += [(first_rcp + n, c, True) for p in level for c in p.candidates(action)]
+            if len(self._plans) > 8192:
+                self._plans.clear()
+            self._plans[action] = plan
+        return plan
+
+    def _shape(self, req: Request, has_identity: bool, use_resource_policy: bool, scps_apply: bool, rcps_apply: bool) -> list:
+        """The statements that can take part in requests of this caller, action
+        and resource, with what does not depend on the request context worked
+        out once: ``(slot, statement, how the Principal names the caller,
+        resource known to match, and its fast condition tests when it is)``. Statements whose
+        Principal or fixed Resource rule them out are left out. Cached."""
+        key = (req.action_lower, req.resource, req.caller.arn, has_identity, use_resource_policy, scps_apply, rcps_apply)
+        shape = self._shapes.get(key)
+        if shape is not None:
+            return shape
+        active = (has_identity, use_resource_policy, has_identity, has_identity) + (scps_apply,) * len(self.scps) + (rcps_apply,) * len(self.rcps)
+        shape = []
+        caller = req.caller
+        for slot, c, with_principal in self._plan(req.action_lower):
+            if not active[slot]:
+                continue
+            how = None
+            if with_principal:
+                how = c.principal_match(caller)
+                if how is None:
+                    continue
+            known = False
+            if c._resource_cache is not None and req.resource != "*":
+                if not c.resource_matches(req):
+                    continue
+                known = True
+            shape.append((slot, c, how, known, c.fast if known else None))
+        if len(self._shapes) > 16384:
+            self._shapes.clear()
+        self._shapes[key] = shape
+        return shape
 
     def authorize(self, request: Request, strict: bool = False) -> Decision:
         """Decide ``request``.
@@ -467,135 +673,174 @@ class Authorizer:
     def _decide(self, ev: _Eval) -> Decision:
         req = ev.request
         caller = req.caller
-        steps: list[Step] = []
-        is_service = caller.kind == "service"
-        has_identity = caller.kind not in ("service", "anonymous")
+        kind_ = caller.kind
+        steps = _Trace()
+        is_service = kind_ == "service"
+        has_identity = kind_ != "service" and kind_ != "anonymous"
         res_account = req.resource_account
         same_account = res_account is None or res_account == caller.account
-        res_arn = parse_arn(req.resource)
+        res_arn = req.resource_arn
         is_kms_key = req.service == "kms" and res_arn is not None and res_arn.resource.startswith("key/")
-        is_trust = self.resource is not None and self.resource.named.document.kind is PolicyKind.TRUST
-        strict_resource = is_kms_key or is_trust
-        scps_apply = bool(self.scps) and not is_service and caller.kind != "anonymous"
-        rcps_apply = bool(self.rcps) and not req.aws_managed_key and not is_service
-        use_resource_policy = self.resource is not None and req.resource != "*"
+        strict_resource = is_kms_key or self.is_trust
+        scps_apply = has_identity and bool(self.scps)
+        retire = is_kms_key and req.action_lower == "kms:retiregrant"
+        # RCPs do not apply to AWS managed keys, to service principals, nor to
+        # kms:RetireGrant (KMS Developer Guide, *Resource control policies in AWS KMS*).
+        rcps_apply = bool(self.rcps) and not req.aws_managed_key and not is_service and not retire
+        own = self.policies.resource_arn
+        use_resource_policy = self.resource is not None and req.resource != "*" and (own is None or own == req.resource)
+        action = req.action
 
-        id_allows: list = []
-        id_denies: list = []
-        if has_identity:
-            for p in self.identity:
-                a, d = _applicable(ev, p, False)
-                id_allows += a
-                id_denies += d
-        rb_allows, rb_denies = _applicable(ev, self.resource, True) if use_resource_policy else ([], [])
-        b_allows, b_denies = _applicable(ev, self.boundary, False) if self.boundary and has_identity else ([], [])
-        s_allows, s_denies = _applicable(ev, self.session, False) if self.session and has_identity else ([], [])
-        scp_levels = [[_applicable(ev, p, False) for p in level] for level in self.scps] if scps_apply else []
-        rcp_levels = [[_applicable(ev, p, True) for p in level] for level in self.rcps] if rcps_apply else []
+        nscp = len(self.scps)
+        allows, denies = _evaluate(ev, self._shape(req, has_identity, use_resource_policy, scps_apply, rcps_apply), self._nslots)
+        id_allows, rb_allows, b_allows, s_allows = allows[0], allows[1], allows[2], allows[3]
+        scp_levels = allows[_SLOT_SCP0:_SLOT_SCP0 + nscp] if scps_apply else ()
+        rcp_levels = allows[_SLOT_SCP0 + nscp:] if rcps_apply else ()
 
         # 1. An explicit deny anywhere wins.
-        deny_sources = (
-            (PolicyType.SCP, [c for level in scp_levels for _, d in level for c in d]),
-            (PolicyType.RCP, [c for level in rcp_levels for _, d in level for c in d]),
-            (PolicyType.RESOURCE, rb_denies),
-            (PolicyType.IDENTITY, id_denies),
-            (PolicyType.BOUNDARY, b_denies),
-            (PolicyType.SESSION, s_denies),
-        )
-        denies = [(t, c) for t, cs in deny_sources for c in cs]
         if denies:
-            refs = tuple(c.ref for _, c in denies)
-            steps.append(Step(denies[0][0], "explicit deny: a Deny statement applies", refs))
-            return Decision(Outcome.EXPLICIT_DENY, denies[0][0], refs, steps)
+            types = self._slot_types
+            denies.sort(key=lambda d: _DENY_ORDER[types[d[0]]])
+            first = types[denies[0][0]]
+            refs = tuple([c.ref for _, c in denies])
+            steps.add(first, "explicit deny: a Deny statement applies", refs)
+            return Decision(_EXPLICIT_DENY, first, refs, steps)
 
         # 2. RCPs, then SCPs: every level must allow.
-        for levels, prepared, kind in ((rcp_levels, self.rcps, PolicyType.RCP), (scp_levels, self.scps, PolicyType.SCP)):
-            for n, level in enumerate(levels, 1):
-                allowing = tuple(c.ref for a, _ in level for c, _ in a)
-                if not allowing:
+        for levels, prepared, kind in ((rcp_levels, self.rcps, _RCP), (scp_levels, self.scps, _SCP)):
+            for n, level_allows in enumerate(levels, 1):
+                if not level_allows:
                     names = ", ".join(p.named.name for p in prepared[n - 1])
-                    steps.append(Step(kind, f"level {n} ({names}) does not allow {req.action}: implicit deny"))
-                    return Decision(Outcome.IMPLICIT_DENY, kind, (), steps)
-                steps.append(Step(kind, f"level {n} allows", allowing[:3]))
+                    steps.add(kind, "level {} ({}) does not allow {}: implicit deny", (), n, names, action)
+                    return Decision(_IMPLICIT_DENY, kind, (), steps)
+                steps.add(kind, "level {} allows", level_allows[:3], n)
 
         # 3. Identity-based policies, limited by the boundary and the session policy.
-        identity_ok = bool(id_allows) or caller.kind == "root"
+        identity_ok = bool(id_allows) or kind_ == "root"
         boundary_ok = self.boundary is None or bool(b_allows) or not has_identity
         session_ok = self.session is None or bool(s_allows) or not has_identity
         identity_path = has_identity and identity_ok and boundary_ok and session_ok
-        id_refs = tuple(c.ref for c, _ in id_allows)
+        id_refs = tuple([c.ref for c, _ in id_allows])
         if has_identity:
             if id_allows:
-                steps.append(Step(PolicyType.IDENTITY, f"allows {req.action}", id_refs))
-            elif caller.kind == "root":
-                steps.append(Step(PolicyType.IDENTITY, "the account root user has every permission its account's policies can give"))
+                steps.add(_IDENTITY, "allows {}", id_refs, action)
+            elif kind_ == "root":
+                steps.add(_IDENTITY, "the account root user has every permission its account's policies can give")
             elif self.identity:
-                steps.append(Step(PolicyType.IDENTITY, f"no identity-based policy allows {req.action}"))
+                steps.add(_IDENTITY, "no identity-based policy allows {}", (), action)
             else:
-                steps.append(Step(PolicyType.IDENTITY, "no identity-based policy given"))
+                steps.add(_IDENTITY, "no identity-based policy given")
             if self.boundary is not None:
-                text = "allows" if b_allows else f"does not allow {req.action}"
-                steps.append(Step(PolicyType.BOUNDARY, text, tuple(c.ref for c, _ in b_allows)))
+                if b_allows:
+                    steps.add(_BOUNDARY, "allows", b_allows)
+                else:
+                    steps.add(_BOUNDARY, "does not allow {}", (), action)
             if self.session is not None:
-                text = "allows" if s_allows else f"does not allow {req.action}"
-                steps.append(Step(PolicyType.SESSION, text, tuple(c.ref for c, _ in s_allows)))
+                if s_allows:
+                    steps.add(_SESSION, "allows", s_allows)
+                else:
+                    steps.add(_SESSION, "does not allow {}", (), action)
+
+        if retire:
+            return self._decide_retire(ev, steps, identity_path, bool(id_allows or rb_allows))
 
         # 4. The resource-based policy.
-        rb_kinds = {how for _, how in rb_allows}
-        rb_refs = tuple(c.ref for c, _ in rb_allows)
+        rb_kinds = {how for _, how in rb_allows} if rb_allows else _NO_KINDS
+        rb_refs = tuple([c.ref for c, _ in rb_allows])
         if use_resource_policy:
             if rb_allows:
-                named = "the caller's account" if rb_kinds <= {"account"} else "the caller"
-                steps.append(Step(PolicyType.RESOURCE, f"allows {named}", rb_refs))
+                steps.add(_RESOURCE, "allows the caller's account" if rb_kinds <= _ACCOUNT_ONLY else "allows the caller", rb_refs)
             else:
-                steps.append(Step(PolicyType.RESOURCE, f"neither names the caller nor allows its account for {req.action}"))
-        if is_kms_key and not same_account and req.action.lower() not in KMS_CROSS_ACCOUNT:
-            steps.append(Step(PolicyType.RESOURCE, f"{req.action} cannot be used across accounts: no key policy or grant can give it to another account"))
-            return Decision(Outcome.IMPLICIT_DENY, PolicyType.RESOURCE, (), steps)
+                steps.add(_RESOURCE, "neither names the caller nor allows its account for {}", (), action)
+        if is_kms_key and not same_account and req.action_lower not in KMS_CROSS_ACCOUNT:
+            steps.add(_RESOURCE, "{} cannot be used across accounts: no key policy or grant can give it to another account", (), action)
+            return Decision(_IMPLICIT_DENY, _RESOURCE, (), steps)
 
         allowed_refs: tuple[StatementRef, ...] | None = None
         decided_by: PolicyType | None = None
         if same_account:
-            if rb_kinds & {"direct", "service", "federated", "canonical"}:
+            if rb_kinds & _NAMED_DIRECTLY:
                 # Named directly (a user, a role session, a service): an implicit
                 # deny in a boundary or session policy does not block.
-                allowed_refs, decided_by = rb_refs, PolicyType.RESOURCE
-            elif rb_kinds & {"role", "wildcard"} and boundary_ok and session_ok:
-                allowed_refs, decided_by = rb_refs, PolicyType.RESOURCE
+                allowed_refs, decided_by = rb_refs, _RESOURCE
+            elif rb_kinds & _NAMED_ROLE and boundary_ok and session_ok:
+                allowed_refs, decided_by = rb_refs, _RESOURCE
             elif identity_path and (not strict_resource or "account" in rb_kinds):
-                allowed_refs, decided_by = id_refs, PolicyType.IDENTITY
+                # For a key or a role, the resource policy statement that
+                # trusts the account is part of the reason (the root user has
+                # no identity statement at all).
+                delegating = tuple([c.ref for c, how in rb_allows if how == "account"]) if strict_resource else ()
+                allowed_refs, decided_by = id_refs + delegating, _IDENTITY
             elif identity_path and is_kms_key and self.resource is None:
                 ev.needs_key_policy = True
-                steps.append(Step(PolicyType.RESOURCE, "no key policy given: identity-based policies count only when the key policy allows the caller's account"))
+                steps.add(_RESOURCE, "no key policy given: identity-based policies count only when the key policy allows the caller's account")
         elif rb_allows and (identity_path or not has_identity):
-            allowed_refs, decided_by = rb_refs + id_refs, PolicyType.RESOURCE
+            allowed_refs, decided_by = rb_refs + id_refs, _RESOURCE
         elif rb_allows:
-            steps.append(Step(PolicyType.IDENTITY, "across accounts the caller's own identity-based policy must allow too"))
+            steps.add(_IDENTITY, "across accounts the caller's own identity-based policy must allow too")
 
-        if allowed_refs is None and has_identity and identity_ok and not (boundary_ok and session_ok):
-            decided_by = PolicyType.BOUNDARY if not boundary_ok else PolicyType.SESSION
-            steps.append(Step(decided_by, f"the {decided_by} does not allow {req.action}: implicit deny"))
+        if allowed_refs is None and has_identity and not (boundary_ok and session_ok) and (
+            identity_ok or (same_account and rb_kinds & _NAMED_ROLE)
+        ):
+            decided_by = _BOUNDARY if not boundary_ok else _SESSION
+            steps.add(decided_by, "the {} does not allow {}: implicit deny", (), decided_by, action)
 
         # 5. KMS grants.
         if allowed_refs is None and is_kms_key and self.grants:
             grant_refs = self._grants_allowing(ev, identity_path)
             if grant_refs:
-                steps.append(Step(PolicyType.GRANT, f"allows {req.action}", grant_refs))
-                allowed_refs, decided_by = grant_refs, PolicyType.GRANT
+                steps.add(_GRANT, "allows {}", grant_refs, action)
+                allowed_refs, decided_by = grant_refs, _GRANT
 
         if allowed_refs is not None:
-            return Decision(Outcome.ALLOWED, decided_by, allowed_refs, steps)
+            return Decision(_ALLOWED, decided_by, allowed_refs, steps)
         if decided_by is None:
             if strict_resource and id_allows and not rb_allows and self.resource is not None:
-                decided_by = PolicyType.RESOURCE
-                what = "key policy" if is_kms_key else "trust policy"
-                steps.append(
-                    Step(PolicyType.RESOURCE, f"an identity-based policy allows, but the {what} neither names the caller nor allows its account, so identity-based policies do not count")
-                )
+                decided_by = _RESOURCE
+                steps.add(_RESOURCE, "an identity-based policy allows, but the {} neither names the caller nor allows its "
+                          "account, so identity-based policies do not count", (), "key policy" if is_kms_key else "trust policy")
             else:
-                decided_by = PolicyType.IDENTITY if has_identity else PolicyType.RESOURCE
-        steps.append(Step(decided_by, "no policy allows the request: implicit deny"))
-        return Decision(Outcome.IMPLICIT_DENY, decided_by, (), steps)
+                decided_by = _IDENTITY if has_identity else _RESOURCE
+        steps.add(decided_by, "no policy allows the request: implicit deny")
+        return Decision(_IMPLICIT_DENY, decided_by, (), steps)
+
+    def _decide_retire(self, ev: _Eval, steps: _Trace, identity_path: bool, policy_allows: bool) -> Decision:
+        """``kms:RetireGrant``: the grant decides who may retire it (KMS
+        Developer Guide, *Retiring and revoking grants*): its retiring
+        principal, its grantee when it lists the RetireGrant operation, and the
+        account where it was created. Where the grant names an account, the
+        account's identity-based policies delegate ``kms:RetireGrant`` to its
+        users and roles. A ``kms:RetireGrant`` allow in a policy alone retires
+        nothing, and in a key policy it has no effect."""
+        req = ev.request
+        refs = []
+        for g in self.grants:
+            if not _grant_key_matches(g, req.resource):
+                continue
+            named = []
+            if g.retiring_principal:
+                named.append(("retiring principal", _grantee(g.retiring_principal, req)))
+            if "retiregrant" in {o.lower() for o in g.operations}:
+                named.append(("grantee with the RetireGrant operation", _grantee(g.grantee_principal, req)))
+            if g.issuing_account:
+                named.append(("account that created it", _grantee(g.issuing_account, req)))
+            for role, how in named:
+                if how is None or (how == "account" and not identity_path):
+                    continue
+                ref = StatementRef(g.label, PolicyType.GRANT, g.name, g.index, self.policies.grants_file)
+                refs.append(ref)
+                via = " (delegated by an identity-based policy)" if how == "account" and req.caller.kind != "root" else ""
+                steps.add(_GRANT, "the caller is the {} of {}{}", (ref,), role, g.label, via)
+                break
+        if refs:
+            return Decision(Outcome.ALLOWED, PolicyType.GRANT, tuple(refs), steps)
+        text = ("kms:RetireGrant is decided by the grants: no grant on this key names the caller (or, with an "
+                "identity-based policy allowing kms:RetireGrant, its account) as retiring principal, as grantee "
+                "with the RetireGrant operation, or as the account that created it")
+        if policy_allows:
+            text += "; a kms:RetireGrant allow in a policy alone retires no grant"
+        steps.add(_GRANT, text)
+        return Decision(Outcome.IMPLICIT_DENY, PolicyType.GRANT, (), steps)
 
     def _grants_allowing(self, ev: _Eval, identity_path: bool) -> tuple[StatementRef, ...]:
         """Grants on the key for the caller that cover the operation and whose
@@ -611,7 +856,7 @@ class Authorizer:
             if how is None or (how == "account" and not identity_path):
                 continue
             ref = StatementRef(g.label, PolicyType.GRANT, g.name, g.index, self.policies.grants_file)
-            ok = _constraints_hold(g, req, ev, ref)
+            ok = _constraints_hold(g, req, ev, ref) and _passes_on(g, req, op)
             if ref in ev.flip:
                 ok = not ok
             if ok:
@@ -630,6 +875,20 @@ def _grantee(grantee: str, req: Request) -> str | None:
     if grantee.endswith(".amazonaws.com"):
         return "service" if req.caller.kind == "service" and req.caller.arn == grantee else None
     return match_principal(Principal(aws=(grantee,)), req.caller)
+
+
+def _passes_on(g: Grant, req: Request, op: str) -> bool:
+    """A principal that has CreateGrant from a grant can create grants only
+    for operations that grant allows (KMS Developer Guide, *Grants in AWS
+    KMS*, "CreateGrant"). The requested operations are the request's
+    ``kms:GrantOperations`` values; when they are not given, nothing limits."""
+    if op != "creategrant":
+        return True
+    wanted = req.context.get("kms:grantoperations")
+    if not wanted:
+        return True
+    allowed = {o.lower() for o in g.operations}
+    return all(w.lower() in allowed for w in wanted)
 
 
 def _constraints_hold(g: Grant, req: Request, ev: _Eval, ref: StatementRef) -> bool:

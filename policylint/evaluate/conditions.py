@@ -39,8 +39,8 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
-from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Callable
 
 from policylint.evaluate.arn import arn_like
@@ -58,6 +58,7 @@ Context = dict  # lower-case key -> tuple[str, ...]
 # Value parsing, per family.
 
 
+@lru_cache(maxsize=8192)
 def _number(text: str) -> float | None:
     try:
         return float(text)
@@ -65,6 +66,7 @@ def _number(text: str) -> float | None:
         return None
 
 
+@lru_cache(maxsize=8192)
 def _date(text: str) -> float | None:
     """Epoch seconds of an ISO 8601 date/time or of an epoch number."""
     t = text.strip()
@@ -81,6 +83,7 @@ def _date(text: str) -> float | None:
     return d.timestamp()
 
 
+@lru_cache(maxsize=8192)
 def _network(text: str):
     try:
         return ipaddress.ip_network(text.strip(), strict=False)
@@ -88,6 +91,7 @@ def _network(text: str):
         return None
 
 
+@lru_cache(maxsize=8192)
 def _address(text: str):
     try:
         return ipaddress.ip_address(text.strip())
@@ -172,7 +176,6 @@ def _wildcard_family(op: ConditionOperator) -> bool:
     return op.base in ("StringLike", "StringNotLike", "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike")
 
 
-@dataclass
 class CompiledClause:
     """One operator/key/values clause, ready to evaluate.
 
@@ -183,43 +186,100 @@ class CompiledClause:
         key: the context key, lower case.
     """
 
-    clause: ConditionClause
-    operator: ConditionOperator | None
-    key: str
-    _fixed: list | None
-    _templates: list | None
+    __slots__ = ("clause", "operator", "key", "_fixed", "_templates", "_exact", "_negated", "_qualifier",
+                 "_null", "_absent", "test")
+
+    def __init__(self, clause: ConditionClause, operator: ConditionOperator | None, key: str,
+                 fixed: list | None, templates: list | None) -> None:
+        self.clause = clause
+        self.operator = operator
+        self.key = key
+        self._fixed = fixed
+        self._templates = templates
+        self._negated = operator.negated if operator else False
+        self._qualifier = operator.set_qualifier if operator else None
+        self._null = operator is not None and operator.base == "Null"
+        self._absent = _absent(operator, clause.values) if operator else False
+        # StringEquals / StringNotEquals without variables: set membership.
+        exact = operator is not None and fixed is not None and operator.base in ("StringEquals", "StringNotEquals")
+        self._exact = frozenset(clause.values) if exact else None
+        #: For clauses without policy variables: the test of a non-empty
+        #: tuple of request values, or None.
+        self.test = self._make_test() if operator is not None and fixed is not None else None
+
+    def _make_test(self) -> Callable[[tuple[str, ...]], bool]:
+        if self._null:
+            present = "false" in {v.strip().lower() for v in self.clause.values}
+            return lambda values: present
+        negated, exact, matchers = self._negated, self._exact, self._fixed or []
+        if exact is not None:
+            if negated:
+                def one(v: str) -> bool:
+                    return v not in exact
+            else:
+                one = exact.__contains__
+        elif len(matchers) == 1:
+            m = matchers[0]
+            if negated:
+                def one(v: str) -> bool:
+                    return not m(v)
+            else:
+                one = m
+        else:
+            def hit(v: str) -> bool:
+                return any(m(v) for m in matchers)
+            if negated:
+                def one(v: str) -> bool:
+                    return not hit(v)
+            else:
+                one = hit
+        q = self._qualifier
+        # Several request values without a set qualifier: a negated operator
+        # must hold for every value, a positive one for any (one value: the same).
+        if q == "ForAllValues" or (q is None and negated):
+            return lambda values: all(map(one, values))
+        return lambda values: any(map(one, values))
+
+    def __repr__(self) -> str:
+        return f"CompiledClause({self.clause.operator!r}, {self.clause.key!r}, {list(self.clause.values)!r})"
 
     def evaluate(self, ctx: Context, strict: bool) -> bool | None:
         """True/False, or None when the result depends on a key the request did
         not supply (only when ``strict`` is False; strict evaluation applies
         AWS's rules for absent keys)."""
-        op = self.operator
-        if op is None:
+        if self.operator is None:
             return False
         values = ctx.get(self.key)
-        present = values is not None and len(values) > 0
-        if not present:
+        if not values:
             if not strict and values is None:
                 return None
-            return _absent(op, self.clause.values)
-        if op.base == "Null":
-            want = {v.strip().lower() for v in self.clause.values}
-            return "false" in want  # the key is present
-        try:
-            matchers = self._fixed if self._fixed is not None else self._resolve(ctx)
-        except Unresolved as u:
-            if not strict and u.key.lower() not in ctx:
-                return None
-            return False
-        negated = op.negated
+            return self._absent
+        if self._null:
+            return "false" in {v.strip().lower() for v in self.clause.values}  # the key is present
+        negated = self._negated
+        exact = self._exact
+        if exact is not None:
+            if negated:
+                def one(v: str) -> bool:
+                    return v not in exact
+            else:
+                one = exact.__contains__
+        else:
+            try:
+                matchers = self._fixed if self._fixed is not None else self._resolve(ctx)
+            except Unresolved as u:
+                if not strict and u.key.lower() not in ctx:
+                    return None
+                return False
 
-        def one(v: str) -> bool:
-            hit = any(m(v) for m in matchers)
-            return not hit if negated else hit
+            def one(v: str) -> bool:
+                hit = any(m(v) for m in matchers)
+                return not hit if negated else hit
 
-        if op.set_qualifier == "ForAllValues":
+        q = self._qualifier
+        if q == "ForAllValues":
             return all(one(v) for v in values)
-        if op.set_qualifier == "ForAnyValue":
+        if q == "ForAnyValue":
             return any(one(v) for v in values)
         if len(values) == 1:
             return one(values[0])

@@ -64,6 +64,9 @@ class PolicySet:
         rcps: resource control policies of the resource's account, by level, likewise.
         grants: KMS grants on the key.
         grants_file: where the grants came from.
+        resource_arn: the ARN of the resource that ``resource`` (and ``grants``)
+            belong to, or None. When set, they take part only in requests
+            for that resource.
     """
 
     identity: list[NamedPolicy] = field(default_factory=list)
@@ -74,3 +77,4 @@ class PolicySet:
     rcps: list[list[NamedPolicy]] = field(default_factory=list)
     grants: list[Grant] = field(default_factory=list)
     grants_file: str | None = None
+    resource_arn: str | None = None

@@ -9,6 +9,7 @@ policy elements: Principal* (principal ARN forms), *IAM identifiers*
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from policylint.evaluate.arn import parse_arn
@@ -77,6 +78,7 @@ _ACCOUNT = re.compile(r"^\d{12}$")
 _SERVICE = re.compile(r"^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$")
 
 
+@lru_cache(maxsize=4096)
 def parse_caller(text: str, account: str | None = None, partition: str = "aws") -> Caller:
     """Understand a principal written as an ARN or in a short form.
 
@@ -177,6 +179,9 @@ class Request:
         key_names: original spelling of each context key, for messages (and
             for encryption context keys, which are case-sensitive).
         aws_managed_key: the resource is an AWS managed KMS key (RCPs do not apply).
+
+    Set from those: ``action_lower``, ``service`` (the lower-case prefix),
+    ``resource_arn`` (the parsed ARN or None) and ``resource_account``.
     """
 
     caller: Caller
@@ -187,49 +192,51 @@ class Request:
     aws_managed_key: bool = False
 
     def __post_init__(self) -> None:
+        self.action_lower = self.action.lower()
+        self.service = self.action_lower.split(":", 1)[0]
+        self.resource_arn = parse_arn(self.resource)
+        self.resource_account = self.resource_arn.account if self.resource_arn and self.resource_arn.account else None
         given = self.context
-        self.context = {k.lower(): tuple(v) for k, v in given.items()}
-        for k in given:
-            self.key_names.setdefault(k.lower(), k)
-        derived = self.derived_context()
-        for k, v in derived.items():
-            self.context.setdefault(k.lower(), v)
-            self.key_names.setdefault(k.lower(), k)
-
-    @property
-    def service(self) -> str:
-        return self.action.split(":", 1)[0].lower()
-
-    @property
-    def resource_account(self) -> str | None:
-        """The resource's account (from its ARN), or None."""
-        arn = parse_arn(self.resource)
-        return arn.account if arn and arn.account else None
+        context = {}
+        names = self.key_names
+        for k, v in given.items():
+            low = k.lower()
+            context[low] = tuple(v)
+            names.setdefault(low, k)
+        for low, name, v in _derived(self.caller, self.service, self.resource_arn):
+            if low not in context:
+                context[low] = v
+            names.setdefault(low, name)
+        self.context = context
 
     def derived_context(self) -> dict[str, tuple[str, ...]]:
         """Context keys AWS sets for every request of this caller and resource
         (IAM User Guide, *AWS global condition context keys*, "Availability"):
         the principal's ARN, account, type and (for users) name, the
         resource's account and Region, ``kms:CallerAccount`` for KMS."""
-        c = self.caller
-        out: dict[str, tuple[str, ...]] = {}
-        if c.kind == "service":
-            out["aws:PrincipalServiceName"] = (c.arn,)
-            out["aws:PrincipalIsAWSService"] = ("true",)
-        elif c.kind != "anonymous":
-            out["aws:PrincipalArn"] = (c.principal_arn,)
-            out["aws:PrincipalType"] = (c.principal_type,)
-            out["aws:PrincipalIsAWSService"] = ("false",)
-            if c.account:
-                out["aws:PrincipalAccount"] = (c.account,)
-            if c.kind == "user" and c.name:
-                out["aws:username"] = (c.name,)
-            if self.service == "kms" and c.account:
-                out["kms:CallerAccount"] = (c.account,)
-        arn = parse_arn(self.resource)
-        if arn is not None:
-            if arn.account:
-                out["aws:ResourceAccount"] = (arn.account,)
-            if arn.region:
-                out["aws:RequestedRegion"] = (arn.region,)
-        return out
+        return {name: v for _, name, v in _derived(self.caller, self.service, self.resource_arn)}
+
+
+@lru_cache(maxsize=4096)
+def _derived(c: Caller, service: str, arn) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """``(lower-case key, key, values)`` of :meth:`Request.derived_context`, cached."""
+    out: dict[str, tuple[str, ...]] = {}
+    if c.kind == "service":
+        out["aws:PrincipalServiceName"] = (c.arn,)
+        out["aws:PrincipalIsAWSService"] = ("true",)
+    elif c.kind != "anonymous":
+        out["aws:PrincipalArn"] = (c.principal_arn,)
+        out["aws:PrincipalType"] = (c.principal_type,)
+        out["aws:PrincipalIsAWSService"] = ("false",)
+        if c.account:
+            out["aws:PrincipalAccount"] = (c.account,)
+        if c.kind == "user" and c.name:
+            out["aws:username"] = (c.name,)
+        if service == "kms" and c.account:
+            out["kms:CallerAccount"] = (c.account,)
+    if arn is not None:
+        if arn.account:
+            out["aws:ResourceAccount"] = (arn.account,)
+        if arn.region:
+            out["aws:RequestedRegion"] = (arn.region,)
+    return tuple((k.lower(), k, v) for k, v in out.items())

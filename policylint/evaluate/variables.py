@@ -48,17 +48,15 @@ class Template:
     """A value with variables: a sequence of literal text and (key, default) parts.
 
     ``parts`` items are ``str`` (literal text, where ``*`` and ``?`` keep their
-    wildcard meaning) or ``(key, default, literal)`` tuples: ``literal`` is
-    True for ``${*}``/``${?}``/``${$}``, whose value must match literally.
+    wildcard meaning) or ``(key, default, literal, lower_key)`` tuples:
+    ``literal`` is True for ``${*}``/``${?}``/``${$}``, whose value must match
+    literally.
     """
 
     text: str
     parts: tuple
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        """Context keys the template reads, lower case."""
-        return tuple(p[0].lower() for p in self.parts if isinstance(p, tuple) and not p[2])
+    #: context keys the template reads, lower case
+    keys: tuple[str, ...] = ()
 
     def resolve(self, context, escape=None) -> str:
         """The text with each variable replaced.
@@ -76,11 +74,11 @@ class Template:
             if isinstance(p, str):
                 out.append(p)
                 continue
-            key, default, literal = p
+            key, default, literal, low = p
             if literal:
                 out.append(escape(key) if escape else key)
                 continue
-            values = context.get(key.lower())
+            values = context.get(low)
             if values is not None and len(values) == 1:
                 out.append(escape(values[0]) if escape else values[0])
             elif default is not None:
@@ -115,7 +113,8 @@ def compile_template(text: str) -> Template:
             if len(child.children) > 1:
                 default = str(child.children[1].children[0]).strip()[1:-1]
             if key in _LITERALS:
-                parts.append((_LITERALS[key], None, True))
+                parts.append((_LITERALS[key], None, True, None))
             else:
-                parts.append((key, default, False))
-    return Template(text, tuple(parts))
+                parts.append((key, default, False, key.lower()))
+    keys = tuple(p[3] for p in parts if isinstance(p, tuple) and not p[2])
+    return Template(text, tuple(parts), keys)
