@@ -97,22 +97,14 @@ def lint(
 
 def _context(pairs: list[str], context_file: str | None) -> dict[str, list[str]]:
     """``--context KEY=VALUE`` (repeated: several values) and ``--context-file``."""
-    import json
+    from policylint.evaluate.inputs import InputError, read_context_file
 
     out: dict[str, list[str]] = {}
     if context_file:
         try:
-            with open(context_file, encoding="utf-8") as fh:
-                data = json.load(fh)
-        except (OSError, ValueError) as e:
-            _fail(f"--context-file {context_file}: {e}")
-        if not isinstance(data, dict):
-            _fail(f"--context-file {context_file}: expected a JSON object of key to string or list of strings")
-        for k, v in data.items():
-            values = v if isinstance(v, list) else [v]
-            if not all(isinstance(x, (str, int, float, bool)) for x in values):
-                _fail(f"--context-file {context_file}: {k}: values must be strings or lists of strings")
-            out.setdefault(k, []).extend("true" if x is True else "false" if x is False else str(x) for x in values)
+            out = read_context_file(context_file)
+        except InputError as e:
+            _fail(f"--context-file {e}")
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
@@ -133,8 +125,8 @@ def can(
     key_policy: Annotated[Optional[str], typer.Option("--key-policy", "--resource-policy", metavar="FILE", help="The resource's policy: a KMS key policy, a role trust policy, any resource-based policy.")] = None,
     boundary: Annotated[Optional[str], typer.Option("--boundary", metavar="FILE", help="The caller's permissions boundary.")] = None,
     session_policy: Annotated[Optional[str], typer.Option("--session-policy", metavar="FILE", help="The session policy of a role session.")] = None,
-    scp: Annotated[Optional[list[str]], typer.Option("--scp", metavar="FILE", help="SCPs, one file per level from the organization root down to the account (a file may hold a list of policies).")] = None,
-    rcp: Annotated[Optional[list[str]], typer.Option("--rcp", metavar="FILE", help="RCPs, one file per level, likewise.")] = None,
+    scp: Annotated[Optional[list[str]], typer.Option("--scp", metavar="FILE", help="SCPs of one level, from the organization root down to the account: repeat per level; several files of one level separated by commas.")] = None,
+    rcp: Annotated[Optional[list[str]], typer.Option("--rcp", metavar="FILE", help="RCPs of one level, likewise.")] = None,
     grants: Annotated[Optional[str], typer.Option("--grants", metavar="FILE", help="aws kms list-grants output for the key.")] = None,
     account: Annotated[Optional[str], typer.Option("--account", help="Account ID for short principal and resource names.")] = None,
     region: Annotated[Optional[str], typer.Option("--region", help="Region for key/ and alias/ names (default: $AWS_REGION, $AWS_DEFAULT_REGION).")] = None,
@@ -150,12 +142,9 @@ def can(
     Exit codes: 0 allowed, 1 denied, 2 error.
     """
     import os
-    import time as _time
-    from datetime import datetime, timezone
 
     from policylint.evaluate.authorize import Authorizer
-    from policylint.evaluate.inputs import InputError, PolicyInputs, build_policy_set
-    from policylint.evaluate.request import CallerError, Request, parse_caller, resolve_resource
+    from policylint.evaluate.inputs import InputError, PolicyInputs, build_policy_set, build_request
     from policylint.parse.query import QueryError, parse_query
 
     ctx = _context(context or [], context_file)
@@ -172,26 +161,15 @@ def can(
     if not principal or not action:
         _fail('ask a question ("user/alice do kms:Decrypt on key/...") or give --principal and --action')
     region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    try:
-        caller = parse_caller(principal, account)
-        res = resolve_resource(resource or "*", account or caller.account, region, caller.partition)
-    except CallerError as e:
-        _fail(str(e))
-    if ":" not in action:
-        _fail(f"{action!r} is not an action: use service:Action, such as kms:Decrypt")
-    now = datetime.now(timezone.utc)
-    for key, value in (("aws:CurrentTime", now.strftime("%Y-%m-%dT%H:%M:%SZ")), ("aws:EpochTime", str(int(_time.time()))), ("aws:SecureTransport", "true")):
-        if key.lower() not in {k.lower() for k in ctx}:
-            ctx[key] = [value]
     inputs = PolicyInputs(
         identity=identity_policy or [], resource=key_policy, boundary=boundary, session=session_policy,
         scps=scp or [], rcps=rcp or [], grants=grants,
     )
     try:
+        request = build_request(principal, action, resource, ctx, account, region)
         policies = build_policy_set(inputs)
     except InputError as e:
         _fail(str(e))
-    request = Request(caller, action, res, {k: tuple(v) for k, v in ctx.items()})
     decision = Authorizer(policies).authorize(request, strict=strict)
     if format is OutputFormat.json:
         from policylint.report.explain import render_decision_json

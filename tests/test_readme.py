@@ -40,3 +40,16 @@ def test_readme_example_output_is_current():
         cwd=ROOT,
     )
     assert code == 1 and out == expected
+
+
+def test_readme_can_example_is_current():
+    import shlex
+
+    from conftest import run_cli
+
+    text = (ROOT / "README.md").read_text()
+    cmdline, rest = text.split("$ policylint can ", 1)[1].split("\n", 1)
+    expected, tail = rest.split("$ echo $?\n", 1)
+    code, out, _ = run_cli("can", *shlex.split(cmdline), cwd=ROOT)
+    assert out == expected
+    assert code == int(tail.split("\n", 1)[0])

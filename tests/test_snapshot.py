@@ -46,6 +46,6 @@ def test_every_rule_fires_somewhere_in_fixtures():
 
 
 def test_clean_fixtures_are_clean():
-    code, report = lint_json("fixtures/clean", "fixtures/scp", cwd=ROOT)
+    code, report = lint_json("fixtures/clean", "fixtures/scp", "fixtures/can", cwd=ROOT)
     assert code == 0 and report["findings"] == []
-    assert report["summary"]["policies_checked"] == 10
+    assert report["summary"]["policies_checked"] == 13

@@ -71,6 +71,7 @@ _IDENTITY, _RESOURCE, _BOUNDARY, _SESSION = PolicyType.IDENTITY, PolicyType.RESO
 _SCP, _RCP, _GRANT = PolicyType.SCP, PolicyType.RCP, PolicyType.GRANT
 _DENY_ORDER = {_SCP: 0, _RCP: 1, _RESOURCE: 2, _IDENTITY: 3, _BOUNDARY: 4, _SESSION: 5}
 _NO_KINDS: frozenset[str] = frozenset()
+_NO_IDENTITY = frozenset({"service", "anonymous", "web-identity", "saml"})
 _ACCOUNT_ONLY = frozenset({"account"})
 _NAMED_DIRECTLY = frozenset({"direct", "service", "federated", "canonical"})
 _NAMED_ROLE = frozenset({"role", "wildcard"})
@@ -122,6 +123,14 @@ class StatementRef:
     @property
     def label(self) -> str:
         """``identity-based policy app.json, Sid "UseKey" (app.json:4:5)``."""
+        return self.describe()
+
+    def describe(self, type_name: str | None = None) -> str:
+        """:attr:`label`, naming the policy type ``type_name`` when given
+        (``key policy`` for the resource-based policy of a KMS key)."""
+        if self.policy_type is PolicyType.GRANT:
+            where = f"{self.file}, " if self.file else ""
+            return f'KMS grant "{self.sid or self.policy}" ({where}grant {self.index + 1})'
         if self.sid:
             what = f'Sid "{self.sid}"'
         else:
@@ -131,7 +140,9 @@ class StatementRef:
             where = f" ({self.file}:{self.line}:{self.column})"
         elif self.file:
             where = f" ({self.file})"
-        return f"{self.policy_type} {self.policy}, {what}{where}"
+        if self.file and self.policy == self.file:
+            return f"{type_name or self.policy_type} {what}{where}"  # named after its file: say it once
+        return f"{type_name or self.policy_type} {self.policy}, {what}{where}"
 
     def as_dict(self) -> dict:
         return {
@@ -676,7 +687,9 @@ class Authorizer:
         kind_ = caller.kind
         steps = _Trace()
         is_service = kind_ == "service"
-        has_identity = kind_ != "service" and kind_ != "anonymous"
+        # Service principals, anonymous callers and web identity / SAML users
+        # (before they assume a role) have no identity-based policies.
+        has_identity = kind_ not in _NO_IDENTITY
         res_account = req.resource_account
         same_account = res_account is None or res_account == caller.account
         res_arn = req.resource_arn
@@ -711,7 +724,8 @@ class Authorizer:
             for n, level_allows in enumerate(levels, 1):
                 if not level_allows:
                     names = ", ".join(p.named.name for p in prepared[n - 1])
-                    steps.add(kind, "level {} ({}) does not allow {}: implicit deny", (), n, names, action)
+                    steps.add(kind, "level {} ({}) does not allow {}: implicit deny (a level allows only what one of "
+                              "its policies allows, such as FullAWSAccess)", (), n, names, action)
                     return Decision(_IMPLICIT_DENY, kind, (), steps)
                 steps.add(kind, "level {} allows", level_allows[:3], n)
 
@@ -791,6 +805,8 @@ class Authorizer:
             if grant_refs:
                 steps.add(_GRANT, "allows {}", grant_refs, action)
                 allowed_refs, decided_by = grant_refs, _GRANT
+            else:
+                steps.add(_GRANT, "no grant on the key gives the caller {} with its constraints met", (), action)
 
         if allowed_refs is not None:
             return Decision(_ALLOWED, decided_by, allowed_refs, steps)
@@ -908,7 +924,8 @@ def _constraints_hold(g: Grant, req: Request, ev: _Eval, ref: StatementRef) -> b
         for name in pairs or {}:
             ev.note_missing(f"kms:EncryptionContext:{name}")
         kind = "is exactly" if c.encryption_context_equals is not None else "includes"
-        ev.uncertain.setdefault(ref, [f"the encryption context {kind} {pairs}"])
+        shown = ", ".join(f"{k}={v}" for k, v in (pairs or {}).items())
+        ev.uncertain.setdefault(ref, [f"the encryption context {kind} {shown}"])
         return False
     if c.encryption_context_equals is not None:
         return given == c.encryption_context_equals

@@ -86,7 +86,9 @@ def parse_caller(text: str, account: str | None = None, partition: str = "aws") 
     ``...:role/path/Admin``, ``arn:aws:sts::111122223333:assumed-role/Admin/s``,
     ``...:federated-user/bob``, ``...:root``); a 12-digit account ID (its root
     user); a service principal (``ec2.amazonaws.com``, or
-    ``service:ec2.amazonaws.com``); ``anonymous``. Short forms need
+    ``service:ec2.amazonaws.com``); ``anonymous``; a web identity or SAML
+    user as ``federated:PROVIDER`` (``federated:accounts.google.com``,
+    ``federated:arn:aws:iam::111122223333:saml-provider/Corp``). Short forms need
     ``account``: ``user/alice``, ``role/Admin``, ``role/app/Admin``,
     ``assumed-role/Admin/session``, ``federated-user/bob``, ``root``.
 
@@ -96,6 +98,15 @@ def parse_caller(text: str, account: str | None = None, partition: str = "aws") 
     t = text.strip()
     if t == "anonymous" or t == "*":
         return Caller("anonymous", "anonymous")
+    if t.startswith("federated:"):
+        # A web identity or SAML user, named by its identity provider (what a
+        # trust policy's "Federated" principal names).
+        provider = t[len("federated:"):].strip()
+        if not provider:
+            raise CallerError(f"{text!r}: give the identity provider, e.g. federated:accounts.google.com")
+        arn = parse_arn(provider)
+        kind = "saml" if arn is not None and arn.resource.startswith("saml-provider/") else "web-identity"
+        return Caller(kind, t, arn.account if arn else None, arn.partition if arn else partition, provider=provider)
     if t.startswith("service:"):
         t = t[len("service:"):]
     if _SERVICE.match(t):
@@ -224,6 +235,8 @@ def _derived(c: Caller, service: str, arn) -> tuple[tuple[str, str, tuple[str, .
     if c.kind == "service":
         out["aws:PrincipalServiceName"] = (c.arn,)
         out["aws:PrincipalIsAWSService"] = ("true",)
+    elif c.kind in ("web-identity", "saml"):
+        out["aws:FederatedProvider"] = (c.provider or "",)
     elif c.kind != "anonymous":
         out["aws:PrincipalArn"] = (c.principal_arn,)
         out["aws:PrincipalType"] = (c.principal_type,)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from policylint.evaluate.authorize import Decision, Outcome
+from policylint.evaluate.policyset import PolicyType
 from policylint.evaluate.request import Request
 from policylint.report.text import safe
 
@@ -19,14 +20,20 @@ def render_decision_text(decision: Decision, request: Request, strict: bool = Fa
         f"{_VERB[decision.outcome]}: {request.caller} {'can' if decision.allowed else 'cannot'} "
         f"{request.action} on {request.resource}",
     ]
+    arn = request.resource_arn
+    is_key = arn is not None and arn.service == "kms" and arn.resource.startswith("key/")
+
+    def name(policy_type) -> str:
+        return "key policy" if is_key and policy_type is PolicyType.RESOURCE else str(policy_type)
+
     steps = decision.steps
     for i, step in enumerate(steps):
         branch = "└─" if i == len(steps) - 1 else "├─"
-        head = f"{step.policy_type}: " if step.policy_type else ""
+        head = f"{name(step.policy_type)}: " if step.policy_type else ""
         lines.append(f"  {branch} {head}{step.text}")
         cont = "   " if i == len(steps) - 1 else "│  "
         for ref in step.refs:
-            lines.append(f"  {cont}   {ref.label}")
+            lines.append(f"  {cont}   {ref.describe(name(ref.policy_type))}")
     if decision.missing_keys:
         lines.append("")
         lines.append("Conditions read context keys the question did not give: " + ", ".join(decision.missing_keys))
@@ -35,7 +42,7 @@ def render_decision_text(decision: Decision, request: Request, strict: bool = Fa
     for alt in decision.alternatives:
         lines.append(f"Would be {alt.outcome} if: " + " and ".join(alt.when))
         for ref in alt.refs:
-            lines.append(f"    {ref.label}")
+            lines.append(f"    {ref.describe(name(ref.policy_type))}")
     return "\n".join(safe(line) for line in lines) + "\n"
 
 
