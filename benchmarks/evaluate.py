@@ -30,8 +30,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from policylint import __version__  # noqa: E402
+from results import write_section  # noqa: E402
 from policylint.evaluate.authorize import Authorizer  # noqa: E402
 from policylint.evaluate.policyset import NamedPolicy, PolicySet  # noqa: E402
 from policylint.evaluate.request import Request, parse_caller  # noqa: E402
@@ -240,14 +242,7 @@ def main() -> None:
     print(block)
     if args.no_write:
         return
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text()
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text)
+    write_section(block, BEGIN, END)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,8 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from results import write_section  # noqa: E402
 BEGIN, END = "<!-- lint_corpus:begin -->", "<!-- lint_corpus:end -->"
 
 FLOOR = """
@@ -191,14 +193,7 @@ def main() -> None:
     print(block)
     if args.no_write:
         return
-    bench = ROOT / "BENCHMARKS.md"
-    text = bench.read_text() if bench.exists() else "# Benchmarks\n\nRun by hand; see each script's docstring.\n\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    bench.write_text(text)
+    write_section(block, BEGIN, END)
 
 
 if __name__ == "__main__":

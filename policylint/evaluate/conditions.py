@@ -211,34 +211,7 @@ class CompiledClause:
         if self._null:
             present = "false" in {v.strip().lower() for v in self.clause.values}
             return lambda values: present
-        negated, exact, matchers = self._negated, self._exact, self._fixed or []
-        if exact is not None:
-            if negated:
-                def one(v: str) -> bool:
-                    return v not in exact
-            else:
-                one = exact.__contains__
-        elif len(matchers) == 1:
-            m = matchers[0]
-            if negated:
-                def one(v: str) -> bool:
-                    return not m(v)
-            else:
-                one = m
-        else:
-            def hit(v: str) -> bool:
-                return any(m(v) for m in matchers)
-            if negated:
-                def one(v: str) -> bool:
-                    return not hit(v)
-            else:
-                one = hit
-        q = self._qualifier
-        # Several request values without a set qualifier: a negated operator
-        # must hold for every value, a positive one for any (one value: the same).
-        if q == "ForAllValues" or (q is None and negated):
-            return lambda values: all(map(one, values))
-        return lambda values: any(map(one, values))
+        return _values_test(self._fixed or [], self._exact, self._negated, self._qualifier)
 
     def __repr__(self) -> str:
         return f"CompiledClause({self.clause.operator!r}, {self.clause.key!r}, {list(self.clause.values)!r})"
@@ -254,36 +227,15 @@ class CompiledClause:
             if not strict and values is None:
                 return None
             return self._absent
-        if self._null:
-            return "false" in {v.strip().lower() for v in self.clause.values}  # the key is present
-        negated = self._negated
-        exact = self._exact
-        if exact is not None:
-            if negated:
-                def one(v: str) -> bool:
-                    return v not in exact
-            else:
-                one = exact.__contains__
-        else:
-            try:
-                matchers = self._fixed if self._fixed is not None else self._resolve(ctx)
-            except Unresolved as u:
-                if not strict and u.key.lower() not in ctx:
-                    return None
-                return False
-
-            def one(v: str) -> bool:
-                hit = any(m(v) for m in matchers)
-                return not hit if negated else hit
-
-        q = self._qualifier
-        if q == "ForAllValues":
-            return all(one(v) for v in values)
-        if q == "ForAnyValue":
-            return any(one(v) for v in values)
-        if len(values) == 1:
-            return one(values[0])
-        return all(one(v) for v in values) if negated else any(one(v) for v in values)
+        if self.test is not None:
+            return self.test(values)
+        try:
+            matchers = self._resolve(ctx)
+        except Unresolved as u:
+            if not strict and u.key.lower() not in ctx:
+                return None
+            return False
+        return _values_test(matchers, None, self._negated, self._qualifier)(values)
 
     def _resolve(self, ctx: Context) -> list:
         op = self.operator
@@ -298,6 +250,42 @@ class CompiledClause:
             if isinstance(t, Template):
                 out.extend(k for k in t.keys if k not in ctx)
         return out
+
+
+def _values_test(matchers: list, exact: frozenset | None, negated: bool, qualifier: str | None) -> Callable[[tuple[str, ...]], bool]:
+    """The test of a non-empty tuple of request values against a clause's
+    matchers (or, for String(Not)Equals, its ``exact`` set of values).
+
+    A request value matches when it matches any policy value; a negated
+    operator is the negation of that. Several request values without a set
+    qualifier: a positive operator must hold for any value, a negated one for
+    every value (IAM User Guide, *Condition operators*, and *Multivalued
+    context keys*); ``ForAllValues``: every value; ``ForAnyValue``: any value.
+    """
+    if exact is not None:
+        if negated:
+            def one(v: str) -> bool:
+                return v not in exact
+        else:
+            one = exact.__contains__
+    elif len(matchers) == 1:
+        m = matchers[0]
+        if negated:
+            def one(v: str) -> bool:
+                return not m(v)
+        else:
+            one = m
+    else:
+        def hit(v: str) -> bool:
+            return any(m(v) for m in matchers)
+        if negated:
+            def one(v: str) -> bool:
+                return not hit(v)
+        else:
+            one = hit
+    if qualifier == "ForAllValues" or (qualifier is None and negated):
+        return lambda values: all(map(one, values))
+    return lambda values: any(map(one, values))
 
 
 def _absent(op: ConditionOperator, policy_values) -> bool:
