@@ -51,6 +51,7 @@ __all__ = [
     "services",
     "split_action",
     "suggest_actions",
+    "suggest_condition_key",
     "suggest_services",
 ]
 
@@ -557,6 +558,25 @@ def is_known_condition_key(key: str) -> bool:
     if _unassociated_matches(p):
         return True
     return _is_identity_provider_key(prefix)
+
+
+def suggest_condition_key(key: str) -> str | None:
+    """The documented condition key closest to ``key`` (a typo or a case
+    difference), among the global keys for ``aws:`` and the service's keys
+    otherwise; None when nothing is close."""
+    import difflib
+
+    prefix = key.partition(":")[0]
+    candidates: list[str] = []
+    if prefix.lower() == "aws":
+        candidates = [g.name for g in global_condition_keys()]
+    elif service_exists(prefix):
+        candidates = [k.name for k in service_condition_keys(prefix)]
+    hit = difflib.get_close_matches(key, candidates, n=1, cutoff=0.75)
+    if hit:
+        return hit[0]
+    low = {c.lower(): c for c in candidates}
+    return low.get(key.lower())
 
 
 def _unassociated_matches(prefix: str) -> bool:

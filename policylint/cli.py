@@ -20,6 +20,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -49,8 +50,18 @@ class RulesFormat(str, Enum):
 
 
 def _fail(message: str) -> None:
-    typer.echo(f"policylint: error: {message}", err=True)
+    typer.echo(f"policylint: error: {_safe(message)}", err=True)
     raise typer.Exit(2)
+
+
+def _note(message: str) -> None:
+    typer.echo(f"policylint: note: {_safe(message)}", err=True)
+
+
+def _safe(message: str) -> str:
+    from policylint.report.text import safe
+
+    return "\n".join(safe(line) for line in message.split("\n"))
 
 
 @app.command()
@@ -115,21 +126,21 @@ def _context(pairs: list[str], context_file: str | None) -> dict[str, list[str]]
 
 @app.command()
 def can(
-    question: Annotated[Optional[str], typer.Argument(metavar="[QUESTION]", help='"PRINCIPAL do ACTION on RESOURCE [when KEY = VALUE and ...]", e.g. "user/alice do kms:Decrypt on key/1234abcd-..."')] = None,
-    principal: Annotated[Optional[str], typer.Option("--principal", help="Who asks: an ARN, an account ID, a service principal, or user/NAME, role/NAME, assumed-role/ROLE/SESSION with --account.")] = None,
-    action: Annotated[Optional[str], typer.Option("--action", help="service:Action, e.g. kms:Decrypt.")] = None,
-    resource: Annotated[Optional[str], typer.Option("--resource", help="An ARN, *, or key/ID, alias/NAME, role/NAME with --account (and --region for keys).")] = None,
+    question: Annotated[Optional[str], typer.Argument(metavar="QUESTION", help='"PRINCIPAL do ACTION \\[on RESOURCE] \\[when KEY = VALUE \\[, VALUE] and ...]", e.g. "user/alice do kms:Decrypt on key/1234abcd-... when kms:ViaService = s3.us-east-1.amazonaws.com". Keywords are lower case; quote values with spaces.')] = None,
+    principal: Annotated[Optional[str], typer.Option("--principal", metavar="PRINCIPAL", help="Who asks: an ARN, an account ID, a service principal (ec2.amazonaws.com), federated:PROVIDER, or with --account user/NAME, role/NAME, assumed-role/ROLE/SESSION, federated-user/NAME, root.")] = None,
+    action: Annotated[Optional[str], typer.Option("--action", metavar="SERVICE:ACTION", help="One action, e.g. kms:Decrypt (no wildcards).")] = None,
+    resource: Annotated[Optional[str], typer.Option("--resource", metavar="RESOURCE", help="An ARN, *, or with --account key/ID, alias/NAME (with --region too), role/NAME, user/NAME. Default: *.")] = None,
     context: Annotated[Optional[list[str]], typer.Option("--context", metavar="KEY=VALUE", help="A request context key; give a key twice for several values.")] = None,
-    context_file: Annotated[Optional[str], typer.Option("--context-file", metavar="FILE", help="A JSON object of context key to string or list of strings.")] = None,
+    context_file: Annotated[Optional[str], typer.Option("--context-file", metavar="FILE", help="A JSON object of context key to a value or a list of values (strings; numbers and booleans are turned into text).")] = None,
     identity_policy: Annotated[Optional[list[str]], typer.Option("--identity-policy", metavar="FILE", help="The caller's identity-based policies (repeatable; a file may hold several).")] = None,
     key_policy: Annotated[Optional[str], typer.Option("--key-policy", "--resource-policy", metavar="FILE", help="The resource's policy: a KMS key policy, a role trust policy, any resource-based policy.")] = None,
     boundary: Annotated[Optional[str], typer.Option("--boundary", metavar="FILE", help="The caller's permissions boundary.")] = None,
-    session_policy: Annotated[Optional[str], typer.Option("--session-policy", metavar="FILE", help="The session policy of a role session.")] = None,
-    scp: Annotated[Optional[list[str]], typer.Option("--scp", metavar="FILE", help="SCPs of one level, from the organization root down to the account: repeat per level; several files of one level separated by commas.")] = None,
-    rcp: Annotated[Optional[list[str]], typer.Option("--rcp", metavar="FILE", help="RCPs of one level, likewise.")] = None,
+    session_policy: Annotated[Optional[str], typer.Option("--session-policy", metavar="FILE", help="The session policy of a role session or a federated user session (without one, a federated user session has no identity-based permissions).")] = None,
+    scp: Annotated[Optional[list[str]], typer.Option("--scp", metavar="FILES", help="SCPs of one level, from the organization root down to the account: repeat per level; several files of one level separated by commas.")] = None,
+    rcp: Annotated[Optional[list[str]], typer.Option("--rcp", metavar="FILES", help="RCPs of one level, likewise.")] = None,
     grants: Annotated[Optional[str], typer.Option("--grants", metavar="FILE", help="aws kms list-grants output for the key.")] = None,
-    account: Annotated[Optional[str], typer.Option("--account", help="Account ID for short principal and resource names.")] = None,
-    region: Annotated[Optional[str], typer.Option("--region", help="Region for key/ and alias/ names (default: $AWS_REGION, $AWS_DEFAULT_REGION).")] = None,
+    account: Annotated[Optional[str], typer.Option("--account", metavar="ACCOUNT_ID", help="Account ID for short principal and resource names.")] = None,
+    region: Annotated[Optional[str], typer.Option("--region", metavar="REGION", help="Region for key/ and alias/ names (default: $AWS_REGION, $AWS_DEFAULT_REGION).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="AWS's answer with missing context keys absent, without saying what they could change.")] = False,
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
 ) -> None:
@@ -144,7 +155,7 @@ def can(
     import os
 
     from policylint.evaluate.authorize import Authorizer
-    from policylint.evaluate.inputs import InputError, PolicyInputs, build_policy_set, build_request
+    from policylint.evaluate.inputs import InputError, PolicyInputs, build_policy_set, build_request, request_notes
     from policylint.parse.query import QueryError, parse_query
 
     ctx = _context(context or [], context_file)
@@ -170,6 +181,8 @@ def can(
         policies = build_policy_set(inputs)
     except InputError as e:
         _fail(str(e))
+    for note in request_notes(request, ctx, policies):
+        _note(note)
     decision = Authorizer(policies).authorize(request, strict=strict)
     if format is OutputFormat.json:
         from policylint.report.explain import render_decision_json

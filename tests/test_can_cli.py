@@ -37,7 +37,7 @@ def test_context_in_the_question_allows():
                        *WHERE, *APP, *SCPS)
     assert code == 0
     assert out.startswith("Allowed: ")
-    assert "  └─ key policy: allows the caller" in out.splitlines()
+    assert "  ├─ key policy: names the caller for kms:Decrypt" in out.splitlines()
     assert "Would be" not in out
 
 
@@ -81,8 +81,11 @@ def test_grant_with_encryption_context_constraint():
     code, out, _ = can(f"role/ReportsRole do kms:Decrypt on {KEY} when kms:EncryptionContext:department = finance", *WHERE, *grants)
     assert code == 0
     assert "  └─ KMS grant: allows kms:Decrypt" in out
-    # The encryption context is case-sensitive.
-    assert can(f"role/ReportsRole do kms:Decrypt on {KEY} when kms:EncryptionContext:Department = finance", *WHERE, *grants)[0] == 1
+    # In a grant constraint the key is not case sensitive, the value is (KMS API Reference, GrantConstraints).
+    assert can(f"role/ReportsRole do kms:Decrypt on {KEY} when kms:EncryptionContext:Department = finance", *WHERE, *grants)[0] == 0
+    assert can(f"role/ReportsRole do kms:Decrypt on {KEY} when kms:EncryptionContext:department = Finance", *WHERE, *grants)[0] == 1
+    # Constraints apply only to operations that take an encryption context.
+    assert can(f"role/ReportsRole do kms:DescribeKey on {KEY}", *WHERE, *grants)[0] == 0
 
 
 def test_context_file_and_multivalued_keys(tmp_path):
@@ -131,3 +134,40 @@ def test_root_user_needs_the_key_policy_not_iam():
     code, out, _ = can(f"role/KMSAdminRole do kms:ScheduleKeyDeletion on {KEY}", *WHERE)
     assert code == 0
     assert 'Sid "KeyAdministrators"' in out
+
+
+def test_a_policy_given_to_the_wrong_option_is_refused():
+    code, _, err = can(f"user/bob do kms:Decrypt on {KEY}", *WHERE, "--identity-policy", str(CAN / "key-policy.json"))
+    assert code == 2
+    assert "key-policy.json:8:20: Principal is not allowed in an identity-based policy" in err
+    assert "given as --identity-policy: it has a Principal, so it is a resource-based policy: give it with --key-policy" in err
+    code, _, err = can(f"user/bob do kms:Decrypt on {KEY}", "--account", "111122223333", "--region", "us-east-1",
+                       "--key-policy", str(CAN / "invoice-app-policy.json"))
+    assert code == 2
+    assert "statement has no Principal" in err and "given as --key-policy" in err
+    code, _, err = can(f"user/bob do kms:Decrypt on {KEY}", *WHERE, "--scp", "")
+    assert code == 2 and "--scp '': give a policy file" in err
+
+
+def test_requests_that_cannot_be_asked():
+    assert "wildcards belong in policies" in can(f"user/bob do kms:* on {KEY}", *WHERE)[2]
+    code, _, err = can("user/bob do kms:Decrypt on alias/app", *WHERE)
+    assert code == 2 and "when kms:RequestAlias = alias/app" in err
+    code, _, err = can("user/bob do kms:Decrypt on arn:aws:kms:us-east-1:111122223333:key/", *WHERE)
+    assert code == 2 and "is not a complete resource ARN" in err
+    code, _, err = can("user/bob do kms:Decrypt on arn:aws-cn:kms:cn-north-1:111122223333:key/k", *WHERE)
+    assert code == 2 and "partitions do not share resources" in err
+
+
+def test_likely_mistakes_are_noted_on_stderr():
+    code, out, err = can(f"user/bob do kms:Decrpyt on {KEY} when kms:ViaServce = s3.us-east-1.amazonaws.com", *WHERE)
+    assert code == 1 and out.startswith("Denied")
+    assert "policylint: note: kms:Decrpyt is not in the Service Authorization Reference (did you mean kms:Decrypt?)" in err
+    assert "policylint: note: context key kms:ViaServce is not a documented condition key (did you mean kms:ViaService?)" in err
+    code, out, err = can("user/bob do s3:GetObject on arn:aws:s3:::bucket/k", *WHERE)
+    assert "names no s3: action; is it the policy of arn:aws:s3:::bucket/k?" in err
+
+
+def test_short_help_option():
+    code, out, _ = run_cli("can", "-h")
+    assert code == 0 and "PRINCIPAL do ACTION" in out

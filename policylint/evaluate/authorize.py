@@ -545,8 +545,10 @@ def _describe(items: list, applies: bool) -> tuple[str, ...]:
     statement does not apply now) or what must not (when it does)."""
     out = []
     for item in items:
-        text = item if isinstance(item, str) else describe_clause(item.clause)
-        out.append(f"not ({text})" if applies else text)
+        if isinstance(item, str):
+            out.append(f"not ({item})" if applies else item)
+        else:
+            out.append(describe_clause(item.clause, negate=applies))
     return tuple(out) or ("the policy variables it uses have values",)
 
 
@@ -732,7 +734,13 @@ class Authorizer:
         # 3. Identity-based policies, limited by the boundary and the session policy.
         identity_ok = bool(id_allows) or kind_ == "root"
         boundary_ok = self.boundary is None or bool(b_allows) or not has_identity
-        session_ok = self.session is None or bool(s_allows) or not has_identity
+        # A GetFederationToken session without a session policy has no
+        # identity-based permissions (IAM User Guide, *Permissions for
+        # GetFederationToken*).
+        if kind_ == "federated-user" and self.session is None:
+            session_ok = False
+        else:
+            session_ok = self.session is None or bool(s_allows) or not has_identity
         identity_path = has_identity and identity_ok and boundary_ok and session_ok
         id_refs = tuple([c.ref for c, _ in id_allows])
         if has_identity:
@@ -760,12 +768,16 @@ class Authorizer:
 
         # 4. The resource-based policy.
         rb_kinds = {how for _, how in rb_allows} if rb_allows else _NO_KINDS
-        rb_refs = tuple([c.ref for c, _ in rb_allows])
+        named_refs = tuple([c.ref for c, how in rb_allows if how != "account"])
+        account_refs = tuple([c.ref for c, how in rb_allows if how == "account"])
         if use_resource_policy:
-            if rb_allows:
-                steps.add(_RESOURCE, "allows the caller's account" if rb_kinds <= _ACCOUNT_ONLY else "allows the caller", rb_refs)
-            else:
-                steps.add(_RESOURCE, "neither names the caller nor allows its account for {}", (), action)
+            if named_refs:
+                steps.add(_RESOURCE, "names the caller for {}", named_refs, action)
+            if account_refs:
+                steps.add(_RESOURCE, "allows the caller's account: identity-based policies decide", account_refs)
+            if not rb_allows:
+                steps.add(_RESOURCE, "no statement allows {} to the caller (none names it or its account, or their "
+                          "conditions do not hold)", (), action)
         if is_kms_key and not same_account and req.action_lower not in KMS_CROSS_ACCOUNT:
             steps.add(_RESOURCE, "{} cannot be used across accounts: no key policy or grant can give it to another account", (), action)
             return Decision(_IMPLICIT_DENY, _RESOURCE, (), steps)
@@ -776,28 +788,34 @@ class Authorizer:
             if rb_kinds & _NAMED_DIRECTLY:
                 # Named directly (a user, a role session, a service): an implicit
                 # deny in a boundary or session policy does not block.
-                allowed_refs, decided_by = rb_refs, _RESOURCE
+                allowed_refs, decided_by = named_refs, _RESOURCE
             elif rb_kinds & _NAMED_ROLE and boundary_ok and session_ok:
-                allowed_refs, decided_by = rb_refs, _RESOURCE
+                allowed_refs, decided_by = named_refs, _RESOURCE
             elif identity_path and (not strict_resource or "account" in rb_kinds):
                 # For a key or a role, the resource policy statement that
                 # trusts the account is part of the reason (the root user has
                 # no identity statement at all).
-                delegating = tuple([c.ref for c, how in rb_allows if how == "account"]) if strict_resource else ()
-                allowed_refs, decided_by = id_refs + delegating, _IDENTITY
+                allowed_refs, decided_by = id_refs + (account_refs if strict_resource else ()), _IDENTITY
             elif identity_path and is_kms_key and self.resource is None:
                 ev.needs_key_policy = True
-                steps.add(_RESOURCE, "no key policy given: identity-based policies count only when the key policy allows the caller's account")
+                decided_by = _RESOURCE
+                steps.add(_RESOURCE, "no key policy given: identity-based policies count only when the key policy allows "
+                          "the caller's account")
         elif rb_allows and (identity_path or not has_identity):
-            allowed_refs, decided_by = rb_refs + id_refs, _RESOURCE
+            allowed_refs, decided_by = (named_refs or account_refs) + id_refs, _RESOURCE
         elif rb_allows:
+            decided_by = _IDENTITY
             steps.add(_IDENTITY, "across accounts the caller's own identity-based policy must allow too")
 
-        if allowed_refs is None and has_identity and not (boundary_ok and session_ok) and (
+        if allowed_refs is None and decided_by is None and has_identity and not (boundary_ok and session_ok) and (
             identity_ok or (same_account and rb_kinds & _NAMED_ROLE)
         ):
             decided_by = _BOUNDARY if not boundary_ok else _SESSION
-            steps.add(decided_by, "the {} does not allow {}: implicit deny", (), decided_by, action)
+            if kind_ == "federated-user" and self.session is None:
+                steps.add(_SESSION, "a federated user session (GetFederationToken) has no permissions without a session "
+                          "policy, except what resource-based policies give its ARN: implicit deny")
+            else:
+                steps.add(decided_by, "the {} does not allow {}: implicit deny", (), decided_by, action)
 
         # 5. KMS grants.
         if allowed_refs is None and is_kms_key and self.grants:
@@ -814,10 +832,12 @@ class Authorizer:
             if strict_resource and id_allows and not rb_allows and self.resource is not None:
                 decided_by = _RESOURCE
                 steps.add(_RESOURCE, "an identity-based policy allows, but the {} neither names the caller nor allows its "
-                          "account, so identity-based policies do not count", (), "key policy" if is_kms_key else "trust policy")
+                          "account, so identity-based policies do not count: implicit deny", (), "key policy" if is_kms_key else "trust policy")
             else:
-                decided_by = _IDENTITY if has_identity else _RESOURCE
-        steps.add(decided_by, "no policy allows the request: implicit deny")
+                # Nothing allows: for a key (or a role) the resource policy is
+                # the primary control; otherwise the caller's own policies.
+                decided_by = _RESOURCE if (strict_resource and use_resource_policy) or not has_identity else _IDENTITY
+                steps.add(None, "implicit deny: no policy allows {} to this caller", (), action)
         return Decision(_IMPLICIT_DENY, decided_by, (), steps)
 
     def _decide_retire(self, ev: _Eval, steps: _Trace, identity_path: bool, policy_allows: bool) -> Decision:
@@ -907,16 +927,35 @@ def _passes_on(g: Grant, req: Request, op: str) -> bool:
     return all(w.lower() in allowed for w in wanted)
 
 
+#: Grant operations that take an encryption context: the only ones grant
+#: constraints apply to (with a symmetric encryption key).
+_EC_OPERATIONS = frozenset((
+    "encrypt", "decrypt", "reencryptfrom", "reencryptto", "generatedatakey", "generatedatakeywithoutplaintext",
+    "generatedatakeypair", "generatedatakeypairwithoutplaintext",
+))
+
+
 def _constraints_hold(g: Grant, req: Request, ev: _Eval, ref: StatementRef) -> bool:
     """Encryption-context constraints against the request's encryption context,
-    given as ``kms:EncryptionContext:<key>`` context keys. The encryption
-    context is case-sensitive (KMS Developer Guide, *Encryption context*), so
-    the keys' spelling as given is used."""
+    given as ``kms:EncryptionContext:<key>`` context keys.
+
+    Source: KMS API Reference, *GrantConstraints*: constraints apply only to
+    cryptographic operations that support an encryption context (operations
+    with a symmetric encryption key), not to DescribeKey, RetireGrant or
+    operations with asymmetric keys (``kms:KeySpec`` other than
+    ``SYMMETRIC_DEFAULT``, when the request says); in a constraint the key of
+    each pair is not case sensitive, the value is.
+    """
     c = g.constraints
     if c is None or (c.encryption_context_equals is None and c.encryption_context_subset is None):
         return True
+    if req.action_lower.split(":", 1)[1] not in _EC_OPERATIONS:
+        return True
+    spec = req.context.get("kms:keyspec")
+    if spec and spec[0] != "SYMMETRIC_DEFAULT":
+        return True
     prefix = "kms:encryptioncontext:"
-    given = {req.key_names.get(k, k)[len(prefix):]: v[0] for k, v in req.context.items() if k.startswith(prefix) and v}
+    given = {k[len(prefix):]: v[0] for k, v in req.context.items() if k.startswith(prefix) and v}
     pairs = c.encryption_context_equals if c.encryption_context_equals is not None else c.encryption_context_subset
     if not given:
         # With no context the constraint fails, but the caller may simply not
@@ -927,9 +966,10 @@ def _constraints_hold(g: Grant, req: Request, ev: _Eval, ref: StatementRef) -> b
         shown = ", ".join(f"{k}={v}" for k, v in (pairs or {}).items())
         ev.uncertain.setdefault(ref, [f"the encryption context {kind} {shown}"])
         return False
+    wanted = {k.lower(): v for k, v in (pairs or {}).items()}
     if c.encryption_context_equals is not None:
-        return given == c.encryption_context_equals
-    return all(given.get(k) == v for k, v in (pairs or {}).items())
+        return given == wanted
+    return all(given.get(k) == v for k, v in wanted.items())
 
 
 def authorize(request: Request, policies: PolicySet, strict: bool = False) -> Decision:

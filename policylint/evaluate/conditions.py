@@ -323,12 +323,18 @@ def compile_clause(clause: ConditionClause, variables: bool) -> CompiledClause:
     return CompiledClause(clause, op, key, None, templates)
 
 
-def describe_clause(clause: ConditionClause) -> str:
-    """Readable form: ``aws:SourceIp is in 10.0.0.0/8``, ``kms:ViaService equals x or y``."""
+def describe_clause(clause: ConditionClause, negate: bool = False) -> str:
+    """Readable form: ``aws:SourceIp is in 10.0.0.0/8``, ``kms:ViaService equals x or y``.
+
+    With ``negate``, the form of the opposite condition, as a value of the
+    key would have to make it (``StringNotEquals`` negated reads "equals";
+    a set qualifier turns into the other one).
+    """
     try:
         op = parse_operator(clause.operator)
     except OperatorError:
-        return f"{clause.operator} {clause.key} {list(clause.values)}"
+        text = f"{clause.operator} {clause.key} {list(clause.values)}"
+        return f"not ({text})" if negate else text
     verbs = {
         "String": ("equals", "does not equal"),
         "Numeric": ("is", "is not"),
@@ -341,24 +347,33 @@ def describe_clause(clause: ConditionClause) -> str:
     values = " or ".join(clause.values)
     if op.base == "Null":
         want = clause.values[0].strip().lower() if clause.values else "true"
-        text = f"{clause.key} is absent" if want == "true" else f"{clause.key} is present"
-        return text
+        absent = (want == "true") != negate
+        return f"{clause.key} is absent" if absent else f"{clause.key} is present"
+    negated = op.negated != negate
     base = op.base
     if base.startswith("String") and "Like" in base:
-        verb = "does not match" if op.negated else "matches"
+        verb = "does not match" if negated else "matches"
     elif base.startswith("Numeric") or base.startswith("Date"):
         rel = base.removeprefix("Numeric").removeprefix("Date").removeprefix("Not")
-        verb = {"Equals": "=", "LessThan": "<", "LessThanEquals": "<=", "GreaterThan": ">", "GreaterThanEquals": ">="}.get(rel, rel)
-        verb = f"is not {verb}" if op.negated else f"is {verb}" if verb != "=" else "equals"
+        sym = {"Equals": "=", "LessThan": "<", "LessThanEquals": "<=", "GreaterThan": ">", "GreaterThanEquals": ">="}.get(rel, rel)
+        if negated:
+            verb = f"is not {sym}"
+        else:
+            verb = "equals" if sym == "=" else f"is {sym}"
     else:
-        verb = verbs[op.family][1 if op.negated else 0]
+        verb = verbs[op.family][1 if negated else 0]
     if "IgnoreCase" in base:
         verb += " (ignoring case)"
     text = f"{clause.key} {verb} {values}"
-    if op.set_qualifier == "ForAllValues":
+    qualifier = op.set_qualifier
+    if negate and qualifier:
+        qualifier = "ForAnyValue" if qualifier == "ForAllValues" else "ForAllValues"
+    if qualifier == "ForAllValues":
         text = f"every value of {text}"
-    elif op.set_qualifier == "ForAnyValue":
+    elif qualifier == "ForAnyValue":
         text = f"some value of {text}"
-    if op.if_exists:
+    if op.if_exists and not negate:
         text += " (when present)"
+    elif op.if_exists and negate and not op.negated:
+        text = f"{clause.key} is present and " + text.removeprefix(f"{clause.key} ")
     return text

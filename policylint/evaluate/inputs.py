@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from policylint import catalog
 from policylint.evaluate.policyset import NamedPolicy, PolicySet
 from policylint.evaluate.request import CallerError, Request, parse_caller, resolve_resource
 from policylint.load.reader import read_file
@@ -22,11 +23,27 @@ from policylint.model.policy import PolicyKind
 from policylint.model.problems import ProblemKind
 from policylint.model.validate import build_policy
 
-__all__ = ["InputError", "PolicyInputs", "build_policy_set", "build_request", "read_context_file", "read_grants", "read_policies"]
+__all__ = ["InputError", "PolicyInputs", "build_policy_set", "build_request", "read_context_file", "read_grants",
+           "read_policies", "request_notes"]
 
 # Grammar problems that leave the policy's meaning intact (it is still evaluated).
-_HARMLESS = frozenset((ProblemKind.MISSING_VERSION, ProblemKind.DUPLICATE_SID, ProblemKind.PRINCIPAL_NOT_ALLOWED,
-                       ProblemKind.PRINCIPAL_REQUIRED, ProblemKind.ELEMENT_NOT_ALLOWED))
+_HARMLESS = frozenset((ProblemKind.MISSING_VERSION, ProblemKind.DUPLICATE_SID))
+
+# What to say when a policy of the wrong kind is given to an option.
+_WRONG_KIND_HINT = {
+    ProblemKind.PRINCIPAL_NOT_ALLOWED: "it has a Principal, so it is a resource-based policy: give it with --key-policy",
+    ProblemKind.PRINCIPAL_REQUIRED: "a statement without a Principal belongs in an identity-based policy "
+                                    "(--identity-policy), a boundary, a session policy or an SCP",
+}
+
+
+def _harmless(problem, kind: PolicyKind) -> bool:
+    """A key policy statement without Resource is accepted by AWS and has no
+    effect (KMS Developer Guide, *Key policies*); it is evaluated as such."""
+    if problem.kind in _HARMLESS:
+        return True
+    return (problem.kind is ProblemKind.MISSING_ELEMENT and kind is PolicyKind.RESOURCE
+            and "no effect" in problem.message)
 
 
 class InputError(Exception):
@@ -47,12 +64,13 @@ class PolicyInputs:
     grants: str | None = None
 
 
-def read_policies(path: str, kind: PolicyKind | None = None) -> list[NamedPolicy]:
+def read_policies(path: str, kind: PolicyKind | None = None, option: str | None = None) -> list[NamedPolicy]:
     """Every policy in one file, validated.
 
     Args:
         path: the file.
         kind: the kind to validate against (Principal rules), or None to detect.
+        option: the command-line option that named the file, for messages.
 
     Raises:
         InputError: the file cannot be read or parsed, holds no policy, or a
@@ -68,12 +86,15 @@ def read_policies(path: str, kind: PolicyKind | None = None) -> list[NamedPolicy
     for i, ps in enumerate(loaded.policies):
         k, _ = detect_kind(ps.document, kind or ps.kind_hint, path)
         doc, problems = build_policy(ps.document, k)
-        serious = [p for p in problems if p.kind not in _HARMLESS]
+        serious = [p for p in problems if not _harmless(p, k)]
         if doc is None or serious:
             p = serious[0] if serious else problems[0]
             pos = ps.locator.locate(p.path) or (None, None)
             where = f"{path}:{pos[0]}:{pos[1]}" if pos[0] else path
-            raise InputError(f"{where}: {p.message} (run policylint lint {path})")
+            hint = _WRONG_KIND_HINT.get(p.kind)
+            given = f"given as {option}: " if option else ""
+            tail = f" ({given}{hint})" if hint else f" (run policylint lint {path})"
+            raise InputError(f"{where}: {p.message}{tail}")
         name = ps.name or (path if len(loaded.policies) == 1 else f"{path} policy {i + 1}")
         out.append(NamedPolicy(name, doc, path, ps.locator.locate))
     return out
@@ -103,29 +124,36 @@ def build_policy_set(inputs: PolicyInputs) -> PolicySet:
     """
     ps = PolicySet()
     for f in inputs.identity:
-        ps.identity.extend(read_policies(f, PolicyKind.IDENTITY))
+        ps.identity.extend(read_policies(f, PolicyKind.IDENTITY, "--identity-policy"))
     if inputs.resource:
-        docs = read_policies(inputs.resource)
+        docs = read_policies(inputs.resource, None, "--key-policy")
         if len(docs) != 1:
             raise InputError(f"{inputs.resource}: holds {len(docs)} policies; a resource has one resource-based policy")
         if not docs[0].document.kind.takes_principal:
-            docs = read_policies(inputs.resource, PolicyKind.RESOURCE)
+            docs = read_policies(inputs.resource, PolicyKind.RESOURCE, "--key-policy")
         ps.resource = docs[0]
     if inputs.boundary:
-        ps.boundary = _one(read_policies(inputs.boundary, PolicyKind.IDENTITY), inputs.boundary, "permissions boundary")
+        ps.boundary = _one(read_policies(inputs.boundary, PolicyKind.IDENTITY, "--boundary"), inputs.boundary, "permissions boundary")
     if inputs.session:
-        ps.session = _one(read_policies(inputs.session, PolicyKind.IDENTITY), inputs.session, "session policy")
-    ps.scps = [_level(entry, PolicyKind.SCP) for entry in inputs.scps]
-    ps.rcps = [_level(entry, PolicyKind.RCP) for entry in inputs.rcps]
+        ps.session = _one(read_policies(inputs.session, PolicyKind.IDENTITY, "--session-policy"), inputs.session, "session policy")
+    ps.scps = [_level(entry, PolicyKind.SCP, "--scp") for entry in inputs.scps]
+    ps.rcps = [_level(entry, PolicyKind.RCP, "--rcp") for entry in inputs.rcps]
     if inputs.grants:
         ps.grants = read_grants(inputs.grants)
         ps.grants_file = inputs.grants
     return ps
 
 
-def _level(entry: str, kind: PolicyKind) -> list[NamedPolicy]:
-    """One SCP or RCP level: a file, or several files separated by commas."""
-    return [p for f in entry.split(",") if f.strip() for p in read_policies(f.strip(), kind)]
+def _level(entry: str, kind: PolicyKind, option: str) -> list[NamedPolicy]:
+    """One SCP or RCP level: a file, or several files separated by commas.
+
+    Raises:
+        InputError: an empty entry, or a file that cannot be used.
+    """
+    files = [f.strip() for f in entry.split(",") if f.strip()]
+    if not files:
+        raise InputError(f"{option} {entry!r}: give a policy file (several files of one level separated by commas)")
+    return [p for f in files for p in read_policies(f, kind, option)]
 
 
 def _one(policies: list[NamedPolicy], path: str, what: str) -> NamedPolicy:
@@ -193,9 +221,67 @@ def build_request(principal: str, action: str, resource: str | None, context: di
         raise InputError(str(e)) from None
     if ":" not in action or not all(action.split(":", 1)):
         raise InputError(f"{action!r} is not an action: use service:Action, such as kms:Decrypt")
+    if "*" in action or "?" in action:
+        raise InputError(f"{action!r}: a request is for one action; wildcards belong in policies")
+    arn = res.split(":", 5)
+    if res != "*" and (len(arn) != 6 or not arn[5] or arn[5].endswith("/")):
+        raise InputError(f"{res!r} is not a complete resource ARN")
+    if caller.account and res.startswith("arn:") and arn[1] != caller.partition:
+        raise InputError(f"{res!r} is in partition {arn[1]}, the principal in {caller.partition}: "
+                         "partitions do not share resources")
+    if (res.startswith("arn:") and arn[2] == "kms" and arn[5].startswith("alias/")
+            and action.lower() not in ("kms:createalias", "kms:deletealias", "kms:updatealias")):
+        raise InputError(f"{res!r}: KMS authorizes {action} against the key an alias points to, not the alias; "
+                         "give the key (key/ID or its ARN) and, to test kms:RequestAlias conditions, "
+                         f"add: when kms:RequestAlias = {arn[5]}")
     ctx = {k: list(v) for k, v in context.items()}
     given = {k.lower() for k in ctx}
     for key, value in _ambient(time.time() if now is None else now).items():
         if key.lower() not in given:
             ctx[key] = [value]
     return Request(caller, action, res, {k: tuple(v) for k, v in ctx.items()})
+
+
+def request_notes(request: Request, given: dict[str, list[str]], policies: PolicySet) -> list[str]:
+    """Things about a question that are likely mistakes, though AWS would still
+    answer it: an action or condition key the Service Authorization Reference
+    does not list (a typo gives a silent implicit deny), a key the action never
+    carries, and a resource-based policy that names no action of the
+    request's service (the policy of another resource?).
+
+    Args:
+        request: the request.
+        given: the context keys the user gave (not the derived ones).
+        policies: the policies of the question.
+
+    Returns:
+        Notes, one sentence each.
+    """
+    notes = []
+    action = request.action
+    verdict = catalog.check_action(action)
+    info = catalog.action(action) if verdict == "known" else None
+    if verdict == "unknown-service":
+        sugg = catalog.suggest_services(request.service)
+        hint = f" (did you mean {', '.join(sugg)}?)" if sugg else ""
+        notes.append(f"{action}: unknown service prefix {request.service!r}{hint}; AWS would deny it")
+    elif verdict == "unknown-action":
+        sugg = catalog.suggest_actions(action)
+        hint = f" (did you mean {', '.join(sugg)}?)" if sugg else ""
+        notes.append(f"{action} is not in the Service Authorization Reference{hint}")
+    for key in given:
+        if key.lower().startswith("kms:encryptioncontext:") or catalog.global_condition_key(key) is not None:
+            continue
+        if not catalog.is_known_condition_key(key):
+            hit = catalog.suggest_condition_key(key)
+            hint = f" (did you mean {hit}?)" if hit else ""
+            notes.append(f"context key {key} is not a documented condition key{hint}")
+        elif info is not None and not catalog.condition_key_supported(key, (info,)):
+            notes.append(f"context key {key} is not available for {info.full_name}: no request for it carries the key")
+    rp = policies.resource
+    if rp is not None and request.resource != "*":
+        services = {"*" if st.action is None else svc for st in rp.document.statements for svc in (st.action_services or {"*"})}
+        if services and request.service not in services and "*" not in services:
+            notes.append(f"the resource-based policy {rp.name} names no {request.service}: action; "
+                         f"is it the policy of {request.resource}?")
+    return notes

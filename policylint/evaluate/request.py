@@ -187,8 +187,7 @@ class Request:
             resource (``aws:PrincipalArn``, ``aws:PrincipalAccount``,
             ``aws:PrincipalType``, ``aws:username``, ``aws:ResourceAccount``,
             ``kms:CallerAccount``, ...) are added unless given.
-        key_names: original spelling of each context key, for messages (and
-            for encryption context keys, which are case-sensitive).
+        key_names: original spelling of each context key, for messages.
         aws_managed_key: the resource is an AWS managed KMS key (RCPs do not apply).
 
     Set from those: ``action_lower``, ``service`` (the lower-case prefix),

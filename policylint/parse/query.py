@@ -56,7 +56,7 @@ def parse_query(text: str) -> Query:
     except UnexpectedToken as e:
         if e.token.type == "$END":
             raise QueryError("the question ends too early: expected PRINCIPAL do ACTION [on RESOURCE] [when KEY = VALUE]", text, len(text) + 1) from None
-        expected = sorted(x.strip('"').lower() for x in e.expected if not x.startswith("__"))
+        expected = sorted(x.strip('"').lstrip("_").lower() for x in e.expected if not x.startswith("__"))
         want = ", ".join(expected) if expected else "something else"
         raise QueryError(f'unexpected "{e.token}" at column {e.column}: expected {want}', text, e.column) from None
     except UnexpectedCharacters as e:

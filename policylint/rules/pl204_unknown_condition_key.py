@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Iterable
 
 from policylint import catalog
@@ -56,16 +55,8 @@ def _message(key: str) -> str:
     shown, prefix_shown = clip(key), clip(prefix, 40)
     if not sep:
         return f'condition key "{shown}" has no service prefix (expected "aws:..." or "<service>:...")'
-    candidates: list[str] = []
-    if prefix.lower() == "aws":
-        candidates = [g.name for g in catalog.global_condition_keys()]
-    elif catalog.service_exists(prefix):
-        candidates = [k.name for k in catalog.service_condition_keys(prefix)]
-    hit = difflib.get_close_matches(key, candidates, n=1, cutoff=0.75)
-    if not hit:
-        low = {c.lower(): c for c in candidates}
-        hit = [low[key.lower()]] if key.lower() in low else []
-    hint = f' (did you mean "{hit[0]}"?)' if hit else ""
+    hit = catalog.suggest_condition_key(key)
+    hint = f' (did you mean "{hit}"?)' if hit else ""
     if prefix.lower() == "aws":
         return f'"{shown}" is not a global condition key{hint}'
     if catalog.service_exists(prefix):

@@ -41,3 +41,18 @@ def test_errors_point_at_their_column(text, column, message):
     pointed = e.value.pointed().splitlines()
     assert pointed[1] == f"  {text}"
     assert pointed[2] == "  " + " " * (column - 1) + "^"
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "word"),
+    [("role/App dokms:Decrypt on key/1", 10, "dokms:Decrypt"), ("role/App does kms:Decrypt", 10, "does"), ("u do a onkey/x", 8, "onkey/x")],
+)
+def test_keywords_are_whole_words(text, column, word):
+    with pytest.raises(QueryError) as e:
+        parse_query(text)
+    assert e.value.column == column
+    assert f'unexpected "{word}"' in str(e.value)
+
+
+def test_keywords_can_be_values():
+    assert parse_query("u do a when k = on and j = do").context == {"k": ["on"], "j": ["do"]}
