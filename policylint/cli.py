@@ -54,6 +54,25 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+def _pointed(e) -> str:
+    """A question's parse error: the message, the question (a window around
+    the column when it is long; control characters escaped) and a caret under
+    the column, counting wide characters as two."""
+    import unicodedata
+
+    from policylint.report.text import safe
+
+    text, col = e.text, e.column - 1
+    start = max(0, col - 60)
+    end = min(len(text), col + 60)
+    before, after = text[start:col], text[col:end]
+    lead = "…" if start else ""
+    tail = "…" if end < len(text) else ""
+    shown_before = lead + safe(before)
+    width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in shown_before)
+    return f"{e}\n  {shown_before}{safe(after)}{tail}\n  {' ' * width}^"
+
+
 def _note(message: str) -> None:
     typer.echo(f"policylint: note: {_safe(message)}", err=True)
 
@@ -143,6 +162,7 @@ def can(
     region: Annotated[Optional[str], typer.Option("--region", metavar="REGION", help="Region for key/ and alias/ names (default: $AWS_REGION, $AWS_DEFAULT_REGION).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="AWS's answer with missing context keys absent, without saying what they could change.")] = False,
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
+    debug: Annotated[bool, typer.Option("--debug", help="Print tracebacks of internal errors.")] = False,
 ) -> None:
     """Can a principal do an action on a resource? Decided as AWS does, with the reasons.
 
@@ -155,7 +175,7 @@ def can(
     import os
 
     from policylint.evaluate.authorize import Authorizer
-    from policylint.evaluate.inputs import InputError, PolicyInputs, build_policy_set, build_request, request_notes
+    from policylint.evaluate.inputs import InputError, PolicyInputs, build_policy_set, build_request, check_roles, request_notes
     from policylint.parse.query import QueryError, parse_query
 
     ctx = _context(context or [], context_file)
@@ -165,7 +185,7 @@ def can(
         try:
             q = parse_query(question)
         except QueryError as e:
-            _fail(e.pointed())
+            _fail(_pointed(e))
         principal, action, resource = q.principal, q.action, q.resource
         for k, v in q.context.items():
             ctx.setdefault(k, []).extend(v)
@@ -179,6 +199,10 @@ def can(
     try:
         request = build_request(principal, action, resource, ctx, account, region)
         policies = build_policy_set(inputs)
+    except InputError as e:
+        _fail(str(e))
+    try:
+        check_roles(request, policies)
     except InputError as e:
         _fail(str(e))
     for note in request_notes(request, ctx, policies):
@@ -240,6 +264,13 @@ def main() -> None:
             reconfigure(errors="backslashreplace")
     try:
         app()
+    except BrokenPipeError:
+        # The reader went away (| head): not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(1) from None
+    except OSError as exc:
+        typer.echo(f"policylint: error: cannot write the output: {exc.strerror or exc}", err=True)
+        raise SystemExit(2) from None
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
         if "--debug" in sys.argv:
             raise

@@ -33,7 +33,7 @@ from policylint.errors import ConfigError
 
 __all__ = ["Settings", "glob_regex", "load_settings"]
 
-_CODE = re.compile(r"^PL\d{0,3}$")
+_CODE = re.compile(r"^PL[0-9]{0,3}$")
 
 
 class Settings(BaseModel):

@@ -171,3 +171,83 @@ def test_likely_mistakes_are_noted_on_stderr():
 def test_short_help_option():
     code, out, _ = run_cli("can", "-h")
     assert code == 0 and "PRINCIPAL do ACTION" in out
+
+
+def _write(tmp_path, name, doc):
+    f = tmp_path / name
+    f.write_text(json.dumps(doc))
+    return str(f)
+
+
+def test_unknown_condition_operator_is_refused_with_its_position(tmp_path):
+    f = _write(tmp_path, "p.json", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEqual": {"aws:SourceVpc": "vpc-1"}}}]})
+    code, _, err = can("user/a do s3:GetObject on arn:aws:s3:::b/o", "--account", "111122223333", "--identity-policy", f,
+                       "--context", "aws:SourceVpc=vpc-1")
+    assert code == 2
+    assert 'p.json:1:173: unknown condition operator "StringEqual" (did you mean "StringEquals"?' in err
+
+
+def test_account_authorization_details_is_not_one_callers_policies():
+    details = FIXTURES.parent / "tests" / "data" / "authorization-details.json"
+    code, _, err = can("user/alice do s3:GetObject", "--account", "111122223333", "--identity-policy", str(details))
+    assert code == 2 and "holds the policies of every user, group and role" in err
+
+
+def test_misspelled_grant_constraint_is_refused(tmp_path):
+    f = _write(tmp_path, "grants.json", {"Grants": [{"KeyId": KEY_ARN, "GranteePrincipal": "arn:aws:iam::111122223333:role/R",
+                                                     "Operations": ["Decrypt"], "Constraints": {"EncryptionContextEqual": {"a": "b"}}}]})
+    code, _, err = can(f"role/R do kms:Decrypt on {KEY}", *WHERE, "--grants", f)
+    assert code == 2
+    assert "grant 1: Constraints.EncryptionContextEqual: Extra inputs are not permitted" in err
+    assert "grants.json:1:" in err
+
+
+def test_truncated_grants_and_resource_without_account_are_noted(tmp_path):
+    f = _write(tmp_path, "grants.json", {"Grants": [], "Truncated": True})
+    _, _, err = can(f"role/R do kms:Decrypt on {KEY}", *WHERE, "--grants", f)
+    assert "the list-grants output is truncated" in err
+    bucket = _write(tmp_path, "bucket.json", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:user/eve"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bkt/*"}]})
+    code, _, err = can("arn:aws:iam::444455556666:user/eve do s3:GetObject on arn:aws:s3:::bkt/o", "--resource-policy", bucket)
+    assert "holds no account: it is taken to be the caller's account" in err
+    assert code == 0  # same account as far as the question says
+    code, _, _ = can("arn:aws:iam::444455556666:user/eve do s3:GetObject on arn:aws:s3:::bkt/o when aws:ResourceAccount = 111122223333",
+                     "--resource-policy", bucket)
+    assert code == 1  # across accounts, eve's own policies must allow too
+    _, _, err = can(f"user/a do kms:Decrypt", *WHERE)
+    assert "the question names no resource, so the resource-based policy" in err
+
+
+def test_would_be_answers_are_checked_when_statements_share_keys(tmp_path):
+    f = _write(tmp_path, "p.json", {"Version": "2012-10-17", "Statement": [
+        {"Sid": "AllowFromVpc1", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEquals": {"aws:SourceVpc": "vpc-1"}}},
+        {"Sid": "DenyVpcs", "Effect": "Deny", "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringLike": {"aws:SourceVpc": "vpc-*"}}}]})
+    code, out, _ = can("user/a do s3:GetObject on arn:aws:s3:::b/o", "--account", "111122223333", "--identity-policy", f)
+    assert code == 1
+    assert "Would be Allowed" not in out
+    assert "Would be ExplicitDeny with aws:SourceVpc = vpc-1 (decided again with that context)" in out
+
+
+def test_session_policy_and_boundary_only_for_callers_that_can_have_them():
+    code, _, err = can(f"user/a do kms:Decrypt on {KEY}", *WHERE, "--session-policy", str(CAN / "invoice-app-policy.json"))
+    assert code == 2 and "which alone have session policies" in err
+    code, _, err = can(f"111122223333 do kms:Decrypt on {KEY}", *WHERE, "--boundary", str(CAN / "invoice-app-policy.json"))
+    assert code == 2 and "cannot have a permissions boundary" in err
+
+
+def test_control_characters_in_a_question_are_escaped_and_the_caret_aligned():
+    code, _, err = can('user/a do kms:Decrypt when a = "\x1b]0;T\x07x" and b "', "--account", "111122223333")
+    assert code == 2
+    assert "\x1b" not in err and "\x07" not in err
+    lines = err.splitlines()
+    assert lines[1] == '  user/a do kms:Decrypt when a = "\\x1b]0;T\\x07x" and b "'
+    assert lines[2].index("^") == len(lines[1]) - 1
+
+
+def test_principals_that_cannot_make_requests():
+    for text, message in (("１１１１２２２２３３３３", "unsupported principal ARN"), ("user/*", "wildcards belong in policies"),
+                          ("arn:bogus:iam::111122223333:user/a", "unknown partition")):
+        code, _, err = can(f"{text} do s3:GetObject", "--account", "111122223333")
+        assert code == 2 and message in err, (text, err)

@@ -99,3 +99,13 @@ def test_unreadable_file_is_a_problem(tmp_path, monkeypatch):
     loaded = read_file(str(p))
     assert loaded.problems[0].kind is LoadProblemKind.UNREADABLE
     assert "Permission denied" in loaded.problems[0].message
+
+
+def test_number_too_long_to_read_is_a_positioned_limit_problem():
+    import sys
+
+    digits = "9" * (sys.get_int_max_str_digits() + 1)
+    data, problems = load_json(SourceText("big.json", '{\n  "Version": "2012-10-17",\n  "n": ' + digits + "\n}"))
+    assert data is None
+    assert [(p.kind, p.line, p.column) for p in problems] == [(LoadProblemKind.LIMIT, 3, 8)]
+    assert "more than 4300 digits" in problems[0].message

@@ -48,14 +48,14 @@ from typing import Iterable
 from policylint.evaluate.arn import arn_like, parse_arn
 from policylint.evaluate.conditions import compile_clause, describe_clause
 from policylint.evaluate.policyset import NamedPolicy, PolicySet, PolicyType
-from policylint.evaluate.principals import match_principal
+from policylint.evaluate.principals import match_principal, not_principal_exempts
 from policylint.evaluate.request import Request
 from policylint.evaluate.variables import Unresolved, compile_template, has_variables
 from policylint.model.grant import Grant
 from policylint.model.policy import PolicyKind, Principal, Statement
 from policylint.wildcard import compile_glob, escape
 
-__all__ = ["Alternative", "Authorizer", "Decision", "KMS_CROSS_ACCOUNT", "Outcome", "StatementRef", "Step", "authorize"]
+__all__ = ["Alternative", "Authorizer", "Decision", "KMS_CROSS_ACCOUNT", "Outcome", "RCP_SERVICES", "StatementRef", "Step", "authorize"]
 
 
 class Outcome(StrEnum):
@@ -65,6 +65,13 @@ class Outcome(StrEnum):
     EXPLICIT_DENY = "ExplicitDeny"
     IMPLICIT_DENY = "ImplicitDeny"
 
+
+#: Services whose resources RCPs apply to (AWS Organizations User Guide,
+#: *Resource control policies*, "List of AWS services that support RCPs"):
+#: the five of the launch (S3, STS, KMS, SQS, Secrets Manager) and those
+#: added in 2025 (ECR, OpenSearch Serverless, Cognito user pools, CloudWatch
+#: Logs, DynamoDB). An RCP has no effect on requests to other services.
+RCP_SERVICES = frozenset(("s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "aoss", "cognito-idp", "logs", "dynamodb"))
 
 _ALLOWED, _EXPLICIT_DENY, _IMPLICIT_DENY = Outcome.ALLOWED, Outcome.EXPLICIT_DENY, Outcome.IMPLICIT_DENY
 _IDENTITY, _RESOURCE, _BOUNDARY, _SESSION = PolicyType.IDENTITY, PolicyType.RESOURCE, PolicyType.BOUNDARY, PolicyType.SESSION
@@ -168,11 +175,17 @@ class Alternative:
         outcome: the answer then.
         when: readable conditions (all must hold), e.g. ``aws:SourceIp is in 10.0.0.0/8``.
         refs: the statements (or grants) whose conditions they are.
+        example: context values that were tried and give ``outcome`` (the
+            answer was decided again with them), or None.
+        unchecked: other statements that read the same keys, when no example
+            could be tried: they may change the answer too.
     """
 
     outcome: Outcome
     when: tuple[str, ...]
     refs: tuple[StatementRef, ...]
+    example: dict[str, str] | None = None
+    unchecked: tuple[StatementRef, ...] = ()
 
 
 class _Trace(list):
@@ -239,7 +252,13 @@ class Decision:
             ],
             "missing_context_keys": list(self.missing_keys),
             "would_change": [
-                {"decision": str(a.outcome), "when": list(a.when), "statements": [r.as_dict() for r in a.refs]}
+                {
+                    "decision": str(a.outcome),
+                    "when": list(a.when),
+                    "statements": [r.as_dict() for r in a.refs],
+                    "tried_context": a.example,
+                    "unchecked_statements": [r.as_dict() for r in a.unchecked],
+                }
                 for a in self.alternatives
             ],
         }
@@ -359,7 +378,7 @@ class _Compiled:
         if s.principal is not None:
             how = match_principal(s.principal, caller)
         elif s.not_principal is not None:
-            how = None if match_principal(s.not_principal, caller) is not None else "wildcard"
+            how = None if not_principal_exempts(s.not_principal, caller) else "wildcard"
         else:
             how = None  # a statement without a principal applies to no one
         if len(cache) > 4096:
@@ -453,12 +472,20 @@ class _Eval:
                 self.note_missing(u.key)
                 self.uncertain.setdefault(c.ref, [])
                 return False
+        ctx = req.context
+        for k in c._var_keys:
+            if k not in ctx:
+                # A variable with a default: the statement used the default,
+                # but the key was not given.
+                self.note_missing(req.key_names.get(k, k))
         if not c.clauses:
             return True
-        ctx = req.context
         result = True
         unsure = None
         for cc in c.clauses:
+            if cc._templates:
+                for k in cc.missing_keys(ctx):
+                    self.note_missing(k)
             if cc.operator is not None and cc.key not in ctx:
                 # Absent key: AWS's answer is the operator's absent rule; the
                 # outcome may change once the key is given.
@@ -540,6 +567,57 @@ def _evaluate(ev: _Eval, entries: list, nslots: int):
     return allows, denies
 
 
+def _keys_of(items: list) -> set[str]:
+    """Context keys (lower case) that uncertain clauses read."""
+    out: set[str] = set()
+    for item in items:
+        if not isinstance(item, str):
+            out.add(item.key)
+            out.update(k for t in (item._templates or ()) if not isinstance(t, str) for k in t.keys)
+    return out
+
+
+# Operators for which the first policy value is a request value that makes
+# the clause hold.
+_EXAMPLE_OPERATORS = frozenset(("StringEquals", "StringEqualsIgnoreCase", "StringLike", "Bool", "ArnEquals", "ArnLike",
+                                "NumericEquals", "DateEquals", "IpAddress", "BinaryEquals"))
+
+
+def _example(items: list) -> dict[str, str] | None:
+    """Context values that make every uncertain clause hold, when the clauses
+    are simple enough to pick one (a positive operator, a policy value without
+    variables; ``*`` and ``?`` of a pattern filled in); else None."""
+    out: dict[str, str] = {}
+    for item in items:
+        if isinstance(item, str):
+            return None
+        op = item.operator
+        if op is None or op.base not in _EXAMPLE_OPERATORS or op.set_qualifier == "ForAllValues" or item._templates:
+            return None
+        value = item.clause.values[0] if item.clause.values else None
+        if value is None:
+            return None
+        if "Like" in op.base:
+            value = value.replace("*", "").replace("?", "a")  # a text the pattern matches
+        if op.base == "IpAddress":
+            value = value.split("/", 1)[0]
+        if item.clause.key in out and out[item.clause.key] != value:
+            return None
+        out[item.clause.key] = value
+    return out or None
+
+
+def _with_context(request: Request, extra: dict[str, str]) -> Request:
+    """``request`` with more context values (one each)."""
+    context = dict(request.context)
+    for k, v in extra.items():
+        context[k.lower()] = (v,)
+    names = dict(request.key_names)
+    for k in extra:
+        names.setdefault(k.lower(), k)
+    return Request(request.caller, request.action, request.resource, context, names, request.aws_managed_key)
+
+
 def _describe(items: list, applies: bool) -> tuple[str, ...]:
     """Readable conditions for an alternative: what must hold (when the
     statement does not apply now) or what must not (when it does)."""
@@ -618,8 +696,12 @@ class Authorizer:
             how = None
             if with_principal:
                 how = c.principal_match(caller)
-                if how is None:
+                if how is None and not (self.boundary is not None and c.stmt.not_principal is not None and not c.allow):
                     continue
+                if how is None:
+                    # A NotPrincipal Deny always denies a principal that has a
+                    # permissions boundary (IAM User Guide, *NotPrincipal*).
+                    how = "wildcard"
             known = False
             if c._resource_cache is not None and req.resource != "*":
                 if not c.resource_matches(req):
@@ -657,8 +739,25 @@ class Authorizer:
             )
         for ref, items in list(ev.uncertain.items()):
             other = self._decide(_Eval(request, {ref}))
-            if other.outcome != decision.outcome:
-                decision.alternatives.append(Alternative(other.outcome, _describe(items, self._applies_now(ref, request)), (ref,)))
+            if other.outcome == decision.outcome:
+                continue
+            applies = self._applies_now(ref, request)
+            alt = Alternative(other.outcome, _describe(items, applies), (ref,))
+            keys = _keys_of(items)
+            sharing = tuple(r for r, its in ev.uncertain.items() if r != ref and keys & _keys_of(its))
+            if sharing:
+                # Other statements read the same keys: flipping this one alone
+                # may not be what any value of them does. Try a value.
+                example = None if applies else _example(items)
+                if example is None:
+                    alt.unchecked = sharing
+                else:
+                    tried = self._decide(_Eval(_with_context(request, example)))
+                    if tried.outcome == decision.outcome:
+                        continue  # the other statements undo it
+                    refs = tuple(dict.fromkeys((ref,) + tried.determining))
+                    alt = Alternative(tried.outcome, alt.when, refs, example)
+            decision.alternatives.append(alt)
         if not decision.alternatives and len(ev.uncertain) > 1:
             other = self._decide(_Eval(request, set(ev.uncertain)))
             if other.outcome != decision.outcome:
@@ -700,8 +799,10 @@ class Authorizer:
         scps_apply = has_identity and bool(self.scps)
         retire = is_kms_key and req.action_lower == "kms:retiregrant"
         # RCPs do not apply to AWS managed keys, to service principals, nor to
-        # kms:RetireGrant (KMS Developer Guide, *Resource control policies in AWS KMS*).
-        rcps_apply = bool(self.rcps) and not req.aws_managed_key and not is_service and not retire
+        # kms:RetireGrant (KMS Developer Guide, *Resource control policies in
+        # AWS KMS*), nor to services that do not support them.
+        rcps_apply = (bool(self.rcps) and not req.aws_managed_key and not is_service and not retire
+                      and req.service in RCP_SERVICES)
         own = self.policies.resource_arn
         use_resource_policy = self.resource is not None and req.resource != "*" and (own is None or own == req.resource)
         action = req.action
@@ -901,8 +1002,13 @@ class Authorizer:
 
 
 def _grant_key_matches(g: Grant, resource: str) -> bool:
-    if not g.key_id or g.key_id == resource:
+    """A grant is for exactly one key: by ARN when ListGrants gives one (the
+    related multi-Region keys in other Regions have their own grants), by key
+    ID otherwise (KMS Developer Guide, *Grants in AWS KMS*)."""
+    if not g.key_id:
         return True
+    if g.key_id.startswith("arn:"):
+        return g.key_id == resource
     arn = parse_arn(resource)
     return arn is not None and arn.resource == f"key/{g.key_id.rsplit('/', 1)[-1]}"
 

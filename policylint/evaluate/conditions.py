@@ -39,6 +39,7 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
+import math
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Callable
@@ -60,10 +61,13 @@ Context = dict  # lower-case key -> tuple[str, ...]
 
 @lru_cache(maxsize=8192)
 def _number(text: str) -> float | None:
+    """A finite number, or None (``nan``, ``inf`` and overflowing values are
+    not numbers a request or a policy carries)."""
     try:
-        return float(text)
+        n = float(text)
     except ValueError:
         return None
+    return n if math.isfinite(n) else None
 
 
 @lru_cache(maxsize=8192)
@@ -71,7 +75,8 @@ def _date(text: str) -> float | None:
     """Epoch seconds of an ISO 8601 date/time or of an epoch number."""
     t = text.strip()
     try:
-        return float(t)
+        n = float(t)
+        return n if math.isfinite(n) else None
     except ValueError:
         pass
     try:

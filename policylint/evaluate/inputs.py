@@ -8,7 +8,7 @@ authorization answer over a half-read policy would be wrong.
 
 from __future__ import annotations
 
-import json
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -17,14 +17,15 @@ from policylint import catalog
 from policylint.evaluate.policyset import NamedPolicy, PolicySet
 from policylint.evaluate.request import CallerError, Request, parse_caller, resolve_resource
 from policylint.load.reader import read_file
-from policylint.model.grant import build_grants
+from policylint.load.source import json_type_name
+from policylint.model.grant import build_grants, truncated
 from policylint.model.kinds import detect_kind
 from policylint.model.policy import PolicyKind
 from policylint.model.problems import ProblemKind
 from policylint.model.validate import build_policy
 
-__all__ = ["InputError", "PolicyInputs", "build_policy_set", "build_request", "read_context_file", "read_grants",
-           "read_policies", "request_notes"]
+__all__ = ["InputError", "PolicyInputs", "build_policy_set", "build_request", "check_roles", "read_context_file",
+           "read_grants", "read_policies", "request_notes"]
 
 # Grammar problems that leave the policy's meaning intact (it is still evaluated).
 _HARMLESS = frozenset((ProblemKind.MISSING_VERSION, ProblemKind.DUPLICATE_SID))
@@ -82,6 +83,9 @@ def read_policies(path: str, kind: PolicyKind | None = None, option: str | None 
         raise InputError(f"{where}: {p.message}")
     if not loaded.policies:
         raise InputError(f"{path}: {loaded.skip_reason or 'no policy document found'}")
+    if any(ps.origin == "aws iam get-account-authorization-details output" for ps in loaded.policies):
+        raise InputError(f"{path}: aws iam get-account-authorization-details output holds the policies of every user, "
+                         "group and role; give the caller's own policies (each in a file, or one file with a list)")
     out = []
     for i, ps in enumerate(loaded.policies):
         k, _ = detect_kind(ps.document, kind or ps.kind_hint, path)
@@ -95,25 +99,76 @@ def read_policies(path: str, kind: PolicyKind | None = None, option: str | None 
             given = f"given as {option}: " if option else ""
             tail = f" ({given}{hint})" if hint else f" (run policylint lint {path})"
             raise InputError(f"{where}: {p.message}{tail}")
+        _check_operators(doc, ps, path)
         name = ps.name or (path if len(loaded.policies) == 1 else f"{path} policy {i + 1}")
         out.append(NamedPolicy(name, doc, path, ps.locator.locate))
     return out
 
 
-def read_grants(path: str):
-    """Grants from an ``aws kms list-grants`` output file.
+def _locate(loaded, path: tuple) -> str:
+    """``file:line:col`` of a data path in a loaded JSON file (``file`` when unknown)."""
+    if loaded.source is not None and loaded.format == "json":
+        from policylint.load.jsonload import JsonLocator
+
+        try:
+            pos = JsonLocator(loaded.source).locate(path)
+        except (KeyError, IndexError, ValueError):  # pragma: no cover - paths come from the data itself
+            pos = None
+        if pos:
+            return f"{loaded.path}:{pos[0]}:{pos[1]}"
+    return loaded.path
+
+
+def _read_data(path: str):
+    """A file read as data (not as policies): the loaded file and its one document.
 
     Raises:
-        InputError: the file cannot be read or holds no valid grants list.
+        InputError: it cannot be read or parsed (with the position).
     """
     loaded = read_file(path)
     for p in loaded.problems:
         where = f"{path}:{p.line}:{p.column}" if p.line else path
         raise InputError(f"{where}: {p.message}")
-    grants, problems = build_grants(loaded.roots[0] if loaded.roots else None)
+    if len(loaded.roots) != 1:
+        raise InputError(f"{path}: expected one JSON or YAML document")
+    return loaded, loaded.roots[0]
+
+
+def _check_operators(doc, ps, path: str) -> None:
+    """Refuse a condition operator that is not in the grammar: IAM rejects
+    such a policy, and evaluating it would silently drop the statement.
+
+    Raises:
+        InputError: with the operator's position.
+    """
+    from policylint.parse.operators import OperatorError, parse_operator
+
+    for stmt in doc.statements:
+        for clause in stmt.condition:
+            try:
+                parse_operator(clause.operator)
+            except OperatorError as e:
+                pos = ps.locator.locate(stmt.condition_path(clause)[:-1], key=True)
+                where = f"{path}:{pos[0]}:{pos[1]}" if pos else path
+                raise InputError(f"{where}: {e} (IAM rejects the policy; run policylint lint {path})") from None
+
+
+def read_grants(path: str) -> tuple[list, bool]:
+    """Grants from an ``aws kms list-grants`` output file.
+
+    Returns:
+        (grants, truncated): ``truncated`` when the output says more grants follow.
+
+    Raises:
+        InputError: the file cannot be read or holds no valid grants list
+            (with the position of the first bad grant).
+    """
+    loaded, root = _read_data(path)
+    grants, problems = build_grants(root)
     if problems:
-        raise InputError(f"{path}: {problems[0]}")
-    return grants
+        where, message = problems[0]
+        raise InputError(f"{_locate(loaded, where)}: {message}")
+    return grants, truncated(root)
 
 
 def build_policy_set(inputs: PolicyInputs) -> PolicySet:
@@ -139,7 +194,7 @@ def build_policy_set(inputs: PolicyInputs) -> PolicySet:
     ps.scps = [_level(entry, PolicyKind.SCP, "--scp") for entry in inputs.scps]
     ps.rcps = [_level(entry, PolicyKind.RCP, "--rcp") for entry in inputs.rcps]
     if inputs.grants:
-        ps.grants = read_grants(inputs.grants)
+        ps.grants, ps.grants_truncated = read_grants(inputs.grants)
         ps.grants_file = inputs.grants
     return ps
 
@@ -163,26 +218,29 @@ def _one(policies: list[NamedPolicy], path: str, what: str) -> NamedPolicy:
 
 
 def read_context_file(path: str) -> dict[str, list[str]]:
-    """A ``--context-file``: a JSON object of context key to a string (or
-    number or boolean) or a list of them. Booleans become ``true``/``false``.
+    """A ``--context-file``: a JSON (or YAML) object of context key to a value
+    or a list of values. Values are strings; numbers and booleans are turned
+    into text (``true``/``false``).
 
     Raises:
-        InputError: the file cannot be read, is not JSON, or has another shape.
+        InputError: the file cannot be read or parsed, or has another shape
+            (with the position).
     """
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError) as e:
-        raise InputError(f"{path}: {e}") from None
+    loaded, data = _read_data(path)
     if not isinstance(data, dict):
-        raise InputError(f"{path}: expected a JSON object of context key to string or list of strings")
+        raise InputError(f"{_locate(loaded, ())}: expected an object of context key to a value or a list of values")
     out: dict[str, list[str]] = {}
     for k, v in data.items():
         values = v if isinstance(v, list) else [v]
-        if not all(isinstance(x, (str, int, float, bool)) for x in values):
-            raise InputError(f"{path}: {k}: values must be strings or lists of strings")
+        for i, x in enumerate(values):
+            if not isinstance(x, (str, int, float, bool)) or x is None:
+                where = _locate(loaded, (k, i) if isinstance(v, list) else (k,))
+                raise InputError(f"{where}: {k}: a value must be a string (or a number or boolean), not {json_type_name(x)}")
         out.setdefault(k, []).extend("true" if x is True else "false" if x is False else str(x) for x in values)
     return out
+
+
+_ACTION = re.compile(r"^[A-Za-z0-9-]+:[A-Za-z0-9]+$")
 
 
 #: Keys every real request carries, given a value when the question does not.
@@ -223,6 +281,8 @@ def build_request(principal: str, action: str, resource: str | None, context: di
         raise InputError(f"{action!r} is not an action: use service:Action, such as kms:Decrypt")
     if "*" in action or "?" in action:
         raise InputError(f"{action!r}: a request is for one action; wildcards belong in policies")
+    if not _ACTION.match(action):
+        raise InputError(f"{action!r} is not an action name: service:Action, letters and digits, such as kms:Decrypt")
     arn = res.split(":", 5)
     if res != "*" and (len(arn) != 6 or not arn[5] or arn[5].endswith("/")):
         raise InputError(f"{res!r} is not a complete resource ARN")
@@ -279,9 +339,36 @@ def request_notes(request: Request, given: dict[str, list[str]], policies: Polic
         elif info is not None and not catalog.condition_key_supported(key, (info,)):
             notes.append(f"context key {key} is not available for {info.full_name}: no request for it carries the key")
     rp = policies.resource
+    if rp is not None and request.resource == "*":
+        notes.append(f"the question names no resource, so the resource-based policy {rp.name} takes no part; "
+                     "name the resource with: on ARN")
+    if (rp is not None and request.resource_arn is not None and not request.resource_arn.account
+            and "aws:resourceaccount" not in {k.lower() for k in given}):
+        notes.append(f"{request.resource} holds no account: it is taken to be the caller's account; "
+                     "for a resource of another account add: when aws:ResourceAccount = ACCOUNT_ID")
+    if policies.grants_truncated:
+        notes.append(f"{policies.grants_file}: the list-grants output is truncated (Truncated is true): "
+                     "grants on later pages are not considered")
     if rp is not None and request.resource != "*":
         services = {"*" if st.action is None else svc for st in rp.document.statements for svc in (st.action_services or {"*"})}
         if services and request.service not in services and "*" not in services:
             notes.append(f"the resource-based policy {rp.name} names no {request.service}: action; "
                          f"is it the policy of {request.resource}?")
     return notes
+
+
+def check_roles(request: Request, policies: PolicySet) -> None:
+    """Refuse policy types the caller cannot have: a session policy belongs to
+    a role session or a federated user session; a permissions boundary to an
+    IAM user or role (IAM User Guide, *Session policies*, *Permissions
+    boundaries for IAM entities*).
+
+    Raises:
+        InputError: naming the option and the caller.
+    """
+    kind = request.caller.kind
+    if policies.session is not None and kind not in ("assumed-role", "federated-user"):
+        raise InputError(f"--session-policy: {request.caller} is not a role session or a federated user session, "
+                         "which alone have session policies")
+    if policies.boundary is not None and kind not in ("user", "role", "assumed-role"):
+        raise InputError(f"--boundary: {request.caller} cannot have a permissions boundary (IAM users and roles can)")

@@ -64,6 +64,7 @@ class PolicySet:
         rcps: resource control policies of the resource's account, by level, likewise.
         grants: KMS grants on the key.
         grants_file: where the grants came from.
+        grants_truncated: the list-grants output said more grants follow.
         resource_arn: the ARN of the resource that ``resource`` (and ``grants``)
             belong to, or None. When set, they take part only in requests
             for that resource.
@@ -77,4 +78,5 @@ class PolicySet:
     rcps: list[list[NamedPolicy]] = field(default_factory=list)
     grants: list[Grant] = field(default_factory=list)
     grants_file: str | None = None
+    grants_truncated: bool = False
     resource_arn: str | None = None

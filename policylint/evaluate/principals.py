@@ -16,7 +16,7 @@ from policylint.evaluate.arn import parse_arn
 from policylint.evaluate.request import Caller
 from policylint.model.policy import Principal
 
-__all__ = ["match_principal", "MATCH_KINDS"]
+__all__ = ["match_principal", "not_principal_exempts", "MATCH_KINDS"]
 
 #: How a principal element can name the caller, from the most to the least specific.
 MATCH_KINDS = ("direct", "role", "account", "wildcard", "service", "federated", "canonical")
@@ -40,7 +40,7 @@ def _aws_value(value: str, caller: Caller) -> str | None:
         return "wildcard" if caller.kind not in ("anonymous", "service") else None
     if caller.kind in ("anonymous", "service"):
         return None
-    if value.isdigit() and len(value) == 12:
+    if value.isascii() and value.isdigit() and len(value) == 12:
         return "account" if value == caller.account else None
     arn = parse_arn(value)
     if arn is None:
@@ -82,3 +82,53 @@ def match_principal(element: Principal, caller: Caller) -> str | None:
     if not found:
         return None
     return min(found, key=MATCH_KINDS.index)
+
+
+def _identity_chain(caller: Caller) -> list[str] | None:
+    """The identities AWS checks a NotPrincipal against, from the account down:
+    the account, then the user; or the account, the role and the role
+    session. None for callers NotPrincipal cannot exempt by ARN."""
+    if caller.kind in ("service", "anonymous", "web-identity", "saml") or not caller.account:
+        return None
+    account = f"arn:{caller.partition}:iam::{caller.account}:root"
+    if caller.kind == "root":
+        return [account]
+    if caller.kind == "assumed-role":
+        return [account, caller.role_arn or "", caller.arn]
+    return [account, caller.arn]
+
+
+def not_principal_exempts(element: Principal, caller: Caller) -> bool:
+    """Whether a ``NotPrincipal`` element exempts ``caller`` from its Deny.
+
+    Source: IAM User Guide, *AWS JSON policy elements: NotPrincipal*: AWS may
+    check the account first, then the user (for a role session: the account,
+    the role, then the session), so every one of them must be listed: the
+    account ARN (or ID) with the user ARN, or the account, the role ARN and the
+    assumed-role session ARN. Listing only the account does not exempt the
+    users and roles in it. A service principal is exempt when listed under
+    ``Service``.
+    """
+    if element.all:
+        return True
+    if caller.kind == "service":
+        return caller.arn in element.service
+    if caller.kind in ("web-identity", "saml"):
+        return bool(caller.provider) and caller.provider in element.federated
+    chain = _identity_chain(caller)
+    if not chain:
+        return "*" in element.aws
+    listed = element.aws
+    if "*" in listed:
+        return True
+    for identity in chain:
+        if identity.endswith(":root"):
+            ok = any(v == caller.account or v == identity for v in listed)
+        elif ":assumed-role/" in identity or ":federated-user/" in identity:
+            ok = identity in listed
+        else:
+            kind = "user" if ":user/" in identity else "role"
+            ok = any(_same_name(v, identity, kind) for v in listed if v.startswith("arn:"))
+        if not ok:
+            return False
+    return True

@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass, field
 
-from policylint.evaluate.arn import parse_arn
+from policylint.evaluate.arn import PARTITIONS, parse_arn
 
 __all__ = ["Caller", "CallerError", "Request", "parse_caller", "resolve_resource"]
 
@@ -74,7 +74,7 @@ class Caller:
         return self.arn
 
 
-_ACCOUNT = re.compile(r"^\d{12}$")
+_ACCOUNT = re.compile(r"^[0-9]{12}$")
 _SERVICE = re.compile(r"^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$")
 
 
@@ -126,7 +126,15 @@ def parse_caller(text: str, account: str | None = None, partition: str = "aws") 
             f"{text!r} is not a principal: use an IAM user, role or root ARN, an assumed-role session ARN, "
             "an account ID or a service principal such as ec2.amazonaws.com"
         )
+    if arn.partition not in PARTITIONS:
+        raise CallerError(f"{text!r}: unknown partition {arn.partition!r} (one of {', '.join(PARTITIONS)})")
+    if arn.region:
+        raise CallerError(f"{text!r}: IAM and STS principal ARNs have no Region")
     res = arn.resource
+    if "*" in res or "?" in res:
+        raise CallerError(f"{text!r}: a request comes from one principal; wildcards belong in policies")
+    if any(not part for part in res.split("/")):
+        raise CallerError(f"{text!r}: empty name in the principal ARN")
     if arn.service == "iam" and res == "root":
         return Caller("root", t, arn.account, arn.partition)
     if arn.service == "iam" and res.startswith("user/"):
@@ -135,7 +143,7 @@ def parse_caller(text: str, account: str | None = None, partition: str = "aws") 
         return Caller("role", t, arn.account, arn.partition, role_arn=t, name=res.rsplit("/", 1)[-1])
     if arn.service == "sts" and res.startswith("assumed-role/"):
         parts = res.split("/")
-        if len(parts) < 3:
+        if len(parts) != 3:
             raise CallerError(f"{text!r}: an assumed-role session is assumed-role/ROLE/SESSION")
         role = f"arn:{arn.partition}:iam::{arn.account}:role/{parts[1]}"
         return Caller("assumed-role", t, arn.account, arn.partition, role_arn=role, name=parts[1])
@@ -144,6 +152,7 @@ def parse_caller(text: str, account: str | None = None, partition: str = "aws") 
     raise CallerError(f"{text!r}: unsupported principal ARN (users, roles, role sessions, federated users, root)")
 
 
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$")
 _KEY_ID = re.compile(r"^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
 
 
@@ -166,6 +175,10 @@ def resolve_resource(text: str, account: str | None, region: str | None, partiti
     if t.startswith(("key/", "alias/")):
         if not account or not region:
             raise CallerError(f"{text!r}: give the key ARN, or --account and --region to resolve {t.split('/')[0]}/ names")
+        if not _REGION.match(region):
+            raise CallerError(f"--region {region!r} is not a Region name such as us-east-1")
+        if t in ("key/", "alias/"):
+            raise CallerError(f"{text!r}: give the key ID or alias name")
         return f"arn:{partition}:kms:{region}:{account}:{t}"
     if t.startswith(("role/", "user/")):
         if not account:
@@ -191,7 +204,9 @@ class Request:
         aws_managed_key: the resource is an AWS managed KMS key (RCPs do not apply).
 
     Set from those: ``action_lower``, ``service`` (the lower-case prefix),
-    ``resource_arn`` (the parsed ARN or None) and ``resource_account``.
+    ``resource_arn`` (the parsed ARN or None) and ``resource_account`` (from
+    the ARN, else from a given ``aws:ResourceAccount``, else None: taken as
+    the caller's account).
     """
 
     caller: Caller
@@ -211,13 +226,20 @@ class Request:
         names = self.key_names
         for k, v in given.items():
             low = k.lower()
-            context[low] = tuple(v)
+            # Key names are case-insensitive: spellings of one key are one key.
+            context[low] = context[low] + tuple(v) if low in context else tuple(v)
             names.setdefault(low, k)
         for low, name, v in _derived(self.caller, self.service, self.resource_arn):
             if low not in context:
                 context[low] = v
             names.setdefault(low, name)
         self.context = context
+        if self.resource_account is None:
+            # ARNs of some resources (S3 buckets and objects) carry no account:
+            # aws:ResourceAccount, when given, says whose it is.
+            owner = context.get("aws:resourceaccount")
+            if owner and len(owner) == 1:
+                self.resource_account = owner[0]
 
     def derived_context(self) -> dict[str, tuple[str, ...]]:
         """Context keys AWS sets for every request of this caller and resource

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from json.decoder import scanstring
 from json.scanner import make_scanner
 
@@ -25,6 +26,9 @@ __all__ = ["JsonLocator", "load_json"]
 
 _WS = re.compile(r"[ \t\n\r]*")
 _scan_once = make_scanner(json.JSONDecoder())
+
+
+_LONG_INT = re.compile(r"-?[0-9]{%d,}" % (sys.get_int_max_str_digits() + 1)) if sys.get_int_max_str_digits() else re.compile(r"(?!)")
 
 
 def _reject_constant(name: str):
@@ -67,7 +71,12 @@ def load_json(source: SourceText) -> tuple[object, list[LoadProblem]]:
             msg = f"unexpected end of file ({e.msg[0].lower() + e.msg[1:]}): the JSON is truncated"
         line, col = source.line_col(e.pos)
         return None, [LoadProblem(LoadProblemKind.SYNTAX, f"invalid JSON: {msg}", line, col)]
-    except ValueError as e:  # NaN, Infinity, -Infinity
+    except ValueError as e:  # NaN, Infinity, -Infinity; integers too long to convert
+        long_number = _LONG_INT.search(text) if "digits" in str(e) else None
+        if long_number is not None:
+            line, col = source.line_col(long_number.start())
+            limit = sys.get_int_max_str_digits()
+            return None, [LoadProblem(LoadProblemKind.LIMIT, f"a number with more than {limit} digits: longer than this reader reads", line, col)]
         off = _constant_offset(text)
         line, col = source.line_col(off)
         return None, [LoadProblem(LoadProblemKind.SYNTAX, f"invalid JSON: {e}", line, col)]

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-__all__ = ["Grant", "GrantConstraints", "build_grants"]
+__all__ = ["Grant", "GrantConstraints", "build_grants", "truncated"]
 
 
 class GrantConstraints(BaseModel):
@@ -18,7 +18,7 @@ class GrantConstraints(BaseModel):
     equal ``encryption_context_equals`` exactly, or include every pair of
     ``encryption_context_subset``."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="forbid")
 
     encryption_context_subset: dict[str, str] | None = Field(default=None, alias="EncryptionContextSubset")
     encryption_context_equals: dict[str, str] | None = Field(default=None, alias="EncryptionContextEquals")
@@ -55,25 +55,35 @@ class Grant(BaseModel):
         return f"grant {self.name or self.grant_id[:12] or self.index + 1}"
 
 
-def build_grants(raw: Any) -> tuple[list[Grant], list[str]]:
+def build_grants(raw: Any) -> tuple[list[Grant], list[tuple[tuple, str]]]:
     """Grants from parsed ``list-grants`` output (``{"Grants": [...]}``) or a bare list.
 
     Returns:
         (grants, problems): each entry that is not a valid grant gives one
-        problem message naming its index; the others are kept.
+        ``(data path, message)`` problem; the others are kept. Unknown fields
+        of a grant are ignored (the CLI adds some), but not of its
+        ``Constraints``: a misspelled constraint would make the grant look
+        unconstrained.
     """
+    base: tuple = ("Grants",) if isinstance(raw, dict) else ()
     entries = raw.get("Grants") if isinstance(raw, dict) else raw
     if not isinstance(entries, list):
-        return [], ['expected aws kms list-grants output: {"Grants": [...]}']
+        return [], [((), 'expected aws kms list-grants output: {"Grants": [...]}')]
     grants, problems = [], []
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict):
-            problems.append(f"/Grants/{i}: a grant must be an object")
+            problems.append((base + (i,), "a grant must be an object"))
             continue
         try:
             grants.append(Grant.model_validate({**entry, "index": i}))
         except ValidationError as e:
             first = e.errors()[0]
-            where = ".".join(str(x) for x in first["loc"])
-            problems.append(f"/Grants/{i}: {where}: {first['msg']}")
+            loc = tuple(first["loc"])
+            field = ".".join(str(x) for x in loc)
+            problems.append((base + (i,) + loc, f"grant {i + 1}: {field}: {first['msg']}"))
     return grants, problems
+
+
+def truncated(raw: Any) -> bool:
+    """True when a ``list-grants`` output says more grants follow (``Truncated``)."""
+    return isinstance(raw, dict) and raw.get("Truncated") is True

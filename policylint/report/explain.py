@@ -40,9 +40,17 @@ def render_decision_text(decision: Decision, request: Request, strict: bool = Fa
         if strict:
             lines.append("(--strict: they are absent, as AWS would see a request without them)")
     for alt in decision.alternatives:
-        lines.append(f"Would be {alt.outcome} if: " + " and ".join(alt.when))
+        if alt.example:
+            tried = " and ".join(f"{k} = {v}" for k, v in alt.example.items())
+            lines.append(f"Would be {alt.outcome} with {tried} (decided again with that context)")
+        else:
+            lines.append(f"Would be {alt.outcome} if: " + " and ".join(alt.when))
         for ref in alt.refs:
             lines.append(f"    {ref.describe(name(ref.policy_type))}")
+        if alt.unchecked:
+            lines.append("    not checked: other statements read the same keys and may change it too:")
+            for ref in alt.unchecked:
+                lines.append(f"      {ref.describe(name(ref.policy_type))}")
     return "\n".join(safe(line) for line in lines) + "\n"
 
 

@@ -119,12 +119,17 @@ def test_context_file(tmp_path):
     f = tmp_path / "ctx.json"
     f.write_text(json.dumps({"aws:SourceIp": "10.0.0.1", "aws:TagKeys": ["a", "b"], "aws:MultiFactorAuthPresent": True, "n": 3}))
     assert read_context_file(str(f)) == {"aws:SourceIp": ["10.0.0.1"], "aws:TagKeys": ["a", "b"], "aws:MultiFactorAuthPresent": ["true"], "n": ["3"]}
+    f.write_bytes(b'\xef\xbb\xbf{"aws:SourceIp": "10.0.0.1"}')  # a BOM, as Windows tools write
+    assert read_context_file(str(f)) == {"aws:SourceIp": ["10.0.0.1"]}
     f.write_text("[1, 2]")
-    with pytest.raises(InputError, match="expected a JSON object"):
+    with pytest.raises(InputError, match=r"ctx.json:1:1: expected an object of context key"):
         read_context_file(str(f))
-    f.write_text('{"k": {"nested": 1}}')
-    with pytest.raises(InputError, match="k: values must be strings"):
+    f.write_text('{\n  "k": {"nested": 1}\n}')
+    with pytest.raises(InputError, match=r"ctx.json:2:8: k: a value must be a string .* not an object"):
+        read_context_file(str(f))
+    f.write_text('{"k": ["a", null]}')
+    with pytest.raises(InputError, match=r"ctx.json:1:13: k: .* not null"):
         read_context_file(str(f))
     f.write_text("{")
-    with pytest.raises(InputError, match="ctx.json"):
+    with pytest.raises(InputError, match=r"ctx.json:1:2: "):
         read_context_file(str(f))

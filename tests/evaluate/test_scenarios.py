@@ -50,7 +50,7 @@ def policy_set(case: dict) -> PolicySet:
         rcps=[[named(n, PolicyKind.RCP) for n in level] for level in case.get("rcps", [])],
     )
     if "grants" in case:
-        entries = [{**g, "KeyId": case.get("grant_key", KEY)} for g in TABLE["grants"][case["grants"]]]
+        entries = [{**g, "KeyId": g.get("KeyId", case.get("grant_key", KEY))} for g in TABLE["grants"][case["grants"]]]
         ps.grants, problems = build_grants({"Grants": entries})
         assert not problems
     return ps
@@ -58,6 +58,8 @@ def policy_set(case: dict) -> PolicySet:
 
 def request(case: dict) -> Request:
     context = {k: tuple(str(x) for x in (v if isinstance(v, list) else [v])) for k, v in case.get("context", {}).items()}
+    for k, v in case.get("context_pairs", []):  # keys spelled differently, as a user may type them
+        context[k] = context.get(k, ()) + (v,)
     caller = parse_caller(str(case["principal"]), case.get("account", "111122223333"))
     return Request(caller, case["action"], case.get("resource_arn", KEY), context,
                    aws_managed_key=case.get("aws_managed_key", False))
