@@ -146,7 +146,7 @@ def _context(pairs: list[str], context_file: str | None) -> dict[str, list[str]]
 @app.command()
 def can(
     question: Annotated[Optional[str], typer.Argument(metavar="QUESTION", help='"PRINCIPAL do ACTION \\[on RESOURCE] \\[when KEY = VALUE \\[, VALUE] and ...]", e.g. "user/alice do kms:Decrypt on key/1234abcd-... when kms:ViaService = s3.us-east-1.amazonaws.com". Keywords are lower case; quote values with spaces.')] = None,
-    principal: Annotated[Optional[str], typer.Option("--principal", metavar="PRINCIPAL", help="Who asks: an ARN, an account ID, a service principal (ec2.amazonaws.com), federated:PROVIDER, or with --account user/NAME, role/NAME, assumed-role/ROLE/SESSION, federated-user/NAME, root.")] = None,
+    principal: Annotated[Optional[str], typer.Option("--principal", metavar="PRINCIPAL", help="Who asks: an ARN, an account ID, a service principal (ec2.amazonaws.com), federated:PROVIDER, canonical:ID (an S3 canonical user), or with --account user/NAME, role/NAME, assumed-role/ROLE/SESSION, federated-user/NAME, root.")] = None,
     action: Annotated[Optional[str], typer.Option("--action", metavar="SERVICE:ACTION", help="One action, e.g. kms:Decrypt (no wildcards).")] = None,
     resource: Annotated[Optional[str], typer.Option("--resource", metavar="RESOURCE", help="An ARN, *, or with --account key/ID, alias/NAME (with --region too), role/NAME, user/NAME. Default: *.")] = None,
     context: Annotated[Optional[list[str]], typer.Option("--context", metavar="KEY=VALUE", help="A request context key; give a key twice for several values.")] = None,

@@ -100,7 +100,12 @@ def read_policies(path: str, kind: PolicyKind | None = None, option: str | None 
             tail = f" ({given}{hint})" if hint else f" (run policylint lint {path})"
             raise InputError(f"{where}: {p.message}{tail}")
         _check_operators(doc, ps, path)
-        name = ps.name or (path if len(loaded.policies) == 1 else f"{path} policy {i + 1}")
+        if len(loaded.policies) == 1:
+            name = ps.name or path
+        elif ps.name and not ps.name.startswith("policy "):
+            name = ps.name
+        else:
+            name = f"#{i + 1}"  # a list of policies: its place in the list; the file is in the position
         out.append(NamedPolicy(name, doc, path, ps.locator.locate))
     return out
 

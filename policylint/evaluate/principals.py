@@ -38,7 +38,7 @@ def _same_name(policy_arn: str, caller_arn: str | None, kind: str) -> bool:
 def _aws_value(value: str, caller: Caller) -> str | None:
     if value == "*":
         return "wildcard" if caller.kind not in ("anonymous", "service") else None
-    if caller.kind in ("anonymous", "service"):
+    if caller.kind in ("anonymous", "service", "canonical-user"):
         return None
     if value.isascii() and value.isdigit() and len(value) == 12:
         return "account" if value == caller.account else None
@@ -77,6 +77,8 @@ def match_principal(element: Principal, caller: Caller) -> str | None:
         found.append("service")
     if caller.kind in ("web-identity", "saml") and caller.provider and caller.provider in element.federated:
         found.append("federated")
+    if caller.kind == "canonical-user" and caller.arn in element.canonical_user:
+        found.append("canonical")
     if caller.kind == "anonymous" and "*" in element.aws:
         found.append("wildcard")
     if not found:
@@ -88,7 +90,7 @@ def _identity_chain(caller: Caller) -> list[str] | None:
     """The identities AWS checks a NotPrincipal against, from the account down:
     the account, then the user; or the account, the role and the role
     session. None for callers NotPrincipal cannot exempt by ARN."""
-    if caller.kind in ("service", "anonymous", "web-identity", "saml") or not caller.account:
+    if caller.kind in ("service", "anonymous", "web-identity", "saml", "canonical-user") or not caller.account:
         return None
     account = f"arn:{caller.partition}:iam::{caller.account}:root"
     if caller.kind == "root":
@@ -115,6 +117,8 @@ def not_principal_exempts(element: Principal, caller: Caller) -> bool:
         return caller.arn in element.service
     if caller.kind in ("web-identity", "saml"):
         return bool(caller.provider) and caller.provider in element.federated
+    if caller.kind == "canonical-user":
+        return caller.arn in element.canonical_user
     chain = _identity_chain(caller)
     if not chain:
         return "*" in element.aws

@@ -30,7 +30,7 @@ class Caller:
             session), ``root`` (the account root user), ``federated-user``
             (``sts:GetFederationToken``), ``web-identity`` or ``saml``
             (federated through a provider), ``service`` (an AWS service
-            principal), ``anonymous``.
+            principal), ``canonical-user`` (an Amazon S3 canonical user ID), ``anonymous``.
         arn: the principal's ARN as it appears in requests (for a role
             session, the ``arn:aws:sts::...:assumed-role/Role/session`` ARN),
             or the service name for a service principal.
@@ -68,6 +68,7 @@ class Caller:
             "saml": "SAMLUser",
             "service": "AWSService",
             "anonymous": "Anonymous",
+            "canonical-user": "CanonicalUser",
         }[self.kind]
 
     def __str__(self) -> str:
@@ -88,7 +89,8 @@ def parse_caller(text: str, account: str | None = None, partition: str = "aws") 
     user); a service principal (``ec2.amazonaws.com``, or
     ``service:ec2.amazonaws.com``); ``anonymous``; a web identity or SAML
     user as ``federated:PROVIDER`` (``federated:accounts.google.com``,
-    ``federated:arn:aws:iam::111122223333:saml-provider/Corp``). Short forms need
+    ``federated:arn:aws:iam::111122223333:saml-provider/Corp``); an Amazon S3
+    canonical user as ``canonical:ID``. Short forms need
     ``account``: ``user/alice``, ``role/Admin``, ``role/app/Admin``,
     ``assumed-role/Admin/session``, ``federated-user/bob``, ``root``.
 
@@ -107,6 +109,12 @@ def parse_caller(text: str, account: str | None = None, partition: str = "aws") 
         arn = parse_arn(provider)
         kind = "saml" if arn is not None and arn.resource.startswith("saml-provider/") else "web-identity"
         return Caller(kind, t, arn.account if arn else None, arn.partition if arn else partition, provider=provider)
+    if t.startswith("canonical:"):
+        # An Amazon S3 canonical user ID (what a bucket policy's "CanonicalUser" names).
+        cid = t[len("canonical:"):].strip()
+        if not re.fullmatch(r"[0-9a-f]{64}", cid):
+            raise CallerError(f"{text!r}: a canonical user ID is 64 hexadecimal digits")
+        return Caller("canonical-user", cid, None, partition, name=cid)
     if t.startswith("service:"):
         t = t[len("service:"):]
     if _SERVICE.match(t):
@@ -256,6 +264,8 @@ def _derived(c: Caller, service: str, arn) -> tuple[tuple[str, str, tuple[str, .
     if c.kind == "service":
         out["aws:PrincipalServiceName"] = (c.arn,)
         out["aws:PrincipalIsAWSService"] = ("true",)
+    elif c.kind == "canonical-user":
+        pass  # no IAM identity: nothing to derive
     elif c.kind in ("web-identity", "saml"):
         out["aws:FederatedProvider"] = (c.provider or "",)
     elif c.kind != "anonymous":
