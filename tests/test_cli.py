@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from conftest import FIXTURES, ROOT, lint_json, run_cli
+from conftest import FIXTURES, lint_json, run_cli
 
 CONSOLE = str(FIXTURES / "findings" / "console-operator-missing-iam-lists.json")
 CLEAN = str(FIXTURES / "clean")

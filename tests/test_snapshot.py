@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import FIXTURES, ROOT, lint_json
+from conftest import ROOT, lint_json
 
 SNAPSHOT = ROOT / "tests" / "snapshots" / "fixtures.json"
 

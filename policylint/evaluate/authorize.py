@@ -452,12 +452,6 @@ class _Eval:
         self.flip: set[StatementRef] = flip or set()
         self.needs_key_policy = False
 
-    def statement_applies(self, c: _Compiled) -> bool:
-        """Whether the statement applies (AWS's answer with absent keys;
-        reversed for statements in ``flip``)."""
-        result = self._applies(c)
-        return (not result) if self.flip and c.ref in self.flip else result
-
     def _applies(self, c: _Compiled, resource_known: bool = False) -> bool:
         """Whether the statement's resource and conditions hold, with absent
         keys absent; records the missing keys and, when the answer depends on

@@ -123,6 +123,20 @@ _NUMERIC = {
 _DATE = {k.replace("Numeric", "Date"): v for k, v in _NUMERIC.items()}
 
 
+def _comparison(parse: Callable[[str], float | None], cmp: Callable[[float, float], bool],
+                policy_value: str) -> Callable[[str], bool]:
+    """A numeric or date test: both sides parsed; a side that does not parse never matches."""
+    want = parse(policy_value)
+    if want is None:
+        return lambda v: False
+
+    def compare(v: str) -> bool:
+        got = parse(v)
+        return got is not None and cmp(got, want)
+
+    return compare
+
+
 def _matcher(op: ConditionOperator, policy_value: str) -> Callable[[str], bool]:
     """A test of one request value against one (resolved) policy value, before negation."""
     base = op.base
@@ -135,25 +149,9 @@ def _matcher(op: ConditionOperator, policy_value: str) -> Callable[[str], bool]:
         g = compile_glob(policy_value)
         return g.match
     if base in _NUMERIC:
-        want, cmp = _number(policy_value), _NUMERIC[base]
-        if want is None:
-            return lambda v: False
-
-        def numeric(v: str) -> bool:
-            got = _number(v)
-            return got is not None and cmp(got, want)
-
-        return numeric
+        return _comparison(_number, _NUMERIC[base], policy_value)
     if base in _DATE:
-        want, cmp = _date(policy_value), _DATE[base]
-        if want is None:
-            return lambda v: False
-
-        def date(v: str) -> bool:
-            got = _date(v)
-            return got is not None and cmp(got, want)
-
-        return date
+        return _comparison(_date, _DATE[base], policy_value)
     if base == "Bool":
         low = policy_value.strip().lower()
         if low not in ("true", "false"):

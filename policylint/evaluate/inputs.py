@@ -115,10 +115,7 @@ def _locate(loaded, path: tuple) -> str:
     if loaded.source is not None and loaded.format == "json":
         from policylint.load.jsonload import JsonLocator
 
-        try:
-            pos = JsonLocator(loaded.source).locate(path)
-        except (KeyError, IndexError, ValueError):  # pragma: no cover - paths come from the data itself
-            pos = None
+        pos = JsonLocator(loaded.source).locate(path)
         if pos:
             return f"{loaded.path}:{pos[0]}:{pos[1]}"
     return loaded.path

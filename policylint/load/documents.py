@@ -33,7 +33,6 @@ as skipped with the reason, never dropped silently.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,7 +41,6 @@ from policylint.load.jsonload import JsonLocator, load_json
 from policylint.load.source import (
     DataPath,
     LoadProblem,
-    LoadProblemKind,
     Locator,
     MappedLocator,
     SourceText,

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from policylint import catalog
-from policylint.evaluate.match import arn_fields, matched_catalog_actions
+from policylint.evaluate.arn import parse_arn
+from policylint.evaluate.match import matched_catalog_actions
 from policylint.model.policy import PolicyDocument, Statement
 from policylint.wildcard import compile_glob
 
@@ -105,10 +106,10 @@ def management_actions() -> frozenset[str]:
 def _pattern_covers(pattern: str, scope: str, service: str) -> bool:
     if all(c == "*" for c in pattern):
         return True
-    fields = arn_fields(pattern)
-    if fields is None or fields[0] != "arn":
+    arn = parse_arn(pattern)
+    if arn is None:
         return False
-    _, partition, svc, _region, _account, resource = fields
+    partition, svc, resource = arn.partition, arn.service, arn.resource
     if not compile_glob(partition).match("aws") and not compile_glob(partition).match("aws-cn") and not compile_glob(
         partition
     ).match("aws-us-gov"):
