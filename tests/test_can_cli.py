@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import FIXTURES, run_cli
 
 CAN = FIXTURES / "can"
@@ -251,3 +253,42 @@ def test_principals_that_cannot_make_requests():
                           ("arn:bogus:iam::111122223333:user/a", "unknown partition")):
         code, _, err = can(f"{text} do s3:GetObject", "--account", "111122223333")
         assert code == 2 and message in err, (text, err)
+
+
+def test_allowed_by_naming_lists_only_the_naming_statement():
+    # The key policy's account statement hands the decision to IAM policies;
+    # it is not why a principal the key policy names is allowed.
+    code, out, _ = can(f"assumed-role/InvoiceApp/w do kms:Decrypt on {KEY} when kms:ViaService = s3.us-east-1.amazonaws.com",
+                       *WHERE, "-f", "json")
+    assert code == 0
+    assert [s["sid"] for s in json.loads(out)["determining_statements"]] == ["InvoiceAppThroughS3"]
+
+
+def test_bad_region_is_refused():
+    code, _, err = can(f"user/a do kms:Decrypt on {KEY}", "--account", "111122223333", "--region", "us-east-1:evil")
+    assert code == 2 and "--region 'us-east-1:evil' is not a Region name" in err
+
+
+def test_policies_of_a_list_file_are_named_by_their_place(tmp_path):
+    full = json.loads((FIXTURES / "scp" / "full-aws-access.json").read_text())
+    deny = json.loads((FIXTURES / "scp" / "deny-kms-key-deletion.json").read_text())
+    level = _write(tmp_path, "level.json", [full, deny])
+    code, out, _ = can(f"user/a do kms:ScheduleKeyDeletion on {KEY}", *WHERE, "--scp", level)
+    assert code == 1
+    assert f'service control policy #2, Sid "DenyKeyDeletionExceptBreakGlass" ({level}:1:' in out
+
+
+def test_output_that_cannot_be_written_is_an_error_not_a_traceback():
+    import os
+    import subprocess
+    import sys
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("/dev/full (a device that is always full) exists on Linux only")
+
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([sys.executable, "-c", "from policylint.cli import main; main()", "version"],
+                           stdout=full, stderr=subprocess.PIPE, text=True)
+    assert p.returncode == 2
+    assert p.stderr.startswith("policylint: error: cannot write the output:")
+    assert "Traceback" not in p.stderr
