@@ -331,31 +331,40 @@ class _Compiled:
             Unresolved: a policy variable in the element has no value.
         """
         cache = self._resource_cache
-        if cache is not None:
-            hit = cache.get(request.resource)
-            if hit is not None and request.resource != "*":
-                return hit
-        else:
-            ctx = request.context
-            key = (request.resource, request.caller.account, ctx.get("aws:requestedregion"), tuple([ctx.get(k) for k in self._var_keys]))
-            found = self._var_cache.get(key)
-            if found is None:
-                try:
-                    found = self._match_resource(request)
-                except Unresolved as u:
-                    found = u.key
-                if len(self._var_cache) > 4096:
-                    self._var_cache.clear()
-                self._var_cache[key] = found
-            if isinstance(found, str):
-                raise Unresolved(found)
-            return found
-        hit = self._match_resource(request)
-        if cache is not None and request.resource != "*":
+        if cache is None:
+            return self._match_with_variables(request)
+        if request.resource == "*":
+            return self._match_resource(request)  # depends on the caller's account and Region
+        hit = cache.get(request.resource)
+        if hit is None:
+            hit = self._match_resource(request)
             if len(cache) > 4096:
                 cache.clear()
             cache[request.resource] = hit
         return hit
+
+    def _match_with_variables(self, request: Request) -> bool:
+        """Resource matching with policy variables, cached per resource, caller
+        account, Region and values of the keys the variables read (an
+        unresolved key is cached as its name).
+
+        Raises:
+            Unresolved: a policy variable in the element has no value.
+        """
+        ctx = request.context
+        key = (request.resource, request.caller.account, ctx.get("aws:requestedregion"), tuple([ctx.get(k) for k in self._var_keys]))
+        found = self._var_cache.get(key)
+        if found is None:
+            try:
+                found = self._match_resource(request)
+            except Unresolved as u:
+                found = u.key
+            if len(self._var_cache) > 4096:
+                self._var_cache.clear()
+            self._var_cache[key] = found
+        if isinstance(found, str):
+            raise Unresolved(found)
+        return found
 
     def _match_resource(self, request: Request) -> bool:
         if self.resources is not None:
