@@ -162,7 +162,7 @@ def can(
     region: Annotated[Optional[str], typer.Option("--region", metavar="REGION", help="Region for key/ and alias/ names (default: $AWS_REGION, $AWS_DEFAULT_REGION).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="AWS's answer with missing context keys absent, without saying what they could change.")] = False,
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
-    debug: Annotated[bool, typer.Option("--debug", help="Print tracebacks of internal errors.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Print tracebacks of internal errors (main() reads it).")] = False,
 ) -> None:
     """Can a principal do an action on a resource? Decided as AWS does, with the reasons.
 
@@ -199,9 +199,6 @@ def can(
     try:
         request = build_request(principal, action, resource, ctx, account, region)
         policies = build_policy_set(inputs)
-    except InputError as e:
-        _fail(str(e))
-    try:
         check_roles(request, policies)
     except InputError as e:
         _fail(str(e))
