@@ -39,7 +39,8 @@ def test_context_in_the_question_allows():
                        *WHERE, *APP, *SCPS)
     assert code == 0
     assert out.startswith("Allowed: ")
-    assert "  ├─ key policy: names the caller for kms:Decrypt" in out.splitlines()
+    assert out.splitlines()[-2:] == ["  └─ key policy: names the caller for kms:Decrypt",
+                                     f'        key policy Sid "InvoiceAppThroughS3" ({CAN / "key-policy.json"}:23:5)']
     assert "Would be" not in out
 
 

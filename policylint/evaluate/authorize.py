@@ -875,10 +875,10 @@ class Authorizer:
         named_refs = tuple([c.ref for c, how in rb_allows if how != "account"])
         account_refs = tuple([c.ref for c, how in rb_allows if how == "account"])
         if use_resource_policy:
-            if named_refs:
-                steps.add(_RESOURCE, "names the caller for {}", named_refs, action)
             if account_refs:
                 steps.add(_RESOURCE, "allows the caller's account: identity-based policies decide", account_refs)
+            if named_refs:
+                steps.add(_RESOURCE, "names the caller for {}", named_refs, action)
             if not rb_allows:
                 steps.add(_RESOURCE, "no statement allows {} to the caller (none names it or its account, or their "
                           "conditions do not hold)", (), action)
