@@ -203,7 +203,28 @@ def test_misspelled_grant_constraint_is_refused(tmp_path):
                                                      "Operations": ["Decrypt"], "Constraints": {"EncryptionContextEqual": {"a": "b"}}}]})
     code, _, err = can(f"role/R do kms:Decrypt on {KEY}", *WHERE, "--grants", f)
     assert code == 2
-    assert "grant 1: Constraints.EncryptionContextEqual: Extra inputs are not permitted" in err
+    assert "grant 1: unknown field Constraints.EncryptionContextEqual (a misspelling? the fields are EncryptionContextEquals, " in err
+    assert "--grants " in err and "grants.json:1:" in err
+
+
+@pytest.mark.parametrize(
+    ("grant", "message"),
+    [
+        ({"GranteePrincipal": "arn:aws:iam::111122223333:role/R", "Operation": ["Decrypt"]}, "grant 1: unknown field Operation"),
+        ({"GranteePrincipal": "arn:aws:iam::111122223333:role/R", "Operations": ["Decrypt"], "Constraint": {"EncryptionContextEquals": {"a": "b"}}},
+         "grant 1: unknown field Constraint"),
+        ({"GranteePrincipal": "arn:aws:iam::111122223333:role/R", "Operations": ["decrypt", "ScheduleKeyDeletion"]},
+         "grant 1: Operations: not a grant operation: decrypt, ScheduleKeyDeletion"),
+        ({"GranteePrincipal": "arn:aws:iam::111122223333:role/R", "Operations": []}, "grant 1: Operations: "),
+        ({}, "grant 1: GranteePrincipal is missing"),
+    ],
+)
+def test_grants_that_are_not_what_list_grants_prints_are_refused(tmp_path, grant, message):
+    # Each of these was once read as a grant that allows more than it says.
+    f = _write(tmp_path, "grants.json", {"Grants": [{"KeyId": KEY_ARN, **grant}]})
+    code, _, err = can(f"role/R do kms:Decrypt on {KEY}", *WHERE, "--grants", f)
+    assert code == 2
+    assert message in err
     assert "grants.json:1:" in err
 
 

@@ -111,13 +111,17 @@ def read_policies(path: str, kind: PolicyKind | None = None, option: str | None 
 
 
 def _locate(loaded, path: tuple) -> str:
-    """``file:line:col`` of a data path in a loaded JSON file (``file`` when unknown)."""
+    """``file:line:col`` of a data path in a loaded JSON file, or of the
+    nearest enclosing value that exists (a missing field: its object);
+    ``file`` when the file is not JSON."""
     if loaded.source is not None and loaded.format == "json":
         from policylint.load.jsonload import JsonLocator
 
-        pos = JsonLocator(loaded.source).locate(path)
-        if pos:
-            return f"{loaded.path}:{pos[0]}:{pos[1]}"
+        locator = JsonLocator(loaded.source)
+        for n in range(len(path), -1, -1):
+            pos = locator.locate(path[:n])
+            if pos:
+                return f"{loaded.path}:{pos[0]}:{pos[1]}"
     return loaded.path
 
 
@@ -169,7 +173,7 @@ def read_grants(path: str) -> tuple[list, bool]:
     grants, problems = build_grants(root)
     if problems:
         where, message = problems[0]
-        raise InputError(f"{_locate(loaded, where)}: {message}")
+        raise InputError(f"--grants {_locate(loaded, where)}: {message}")
     return grants, truncated(root)
 
 

@@ -8,9 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-__all__ = ["Grant", "GrantConstraints", "build_grants", "truncated"]
+__all__ = ["GRANT_OPERATIONS", "Grant", "GrantConstraints", "build_grants", "truncated"]
+
+#: Grant operations as ListGrants and CreateGrant spell them (KMS API
+#: Reference, *CreateGrant*, ``Operations``; the ``GrantOperation`` enum).
+GRANT_OPERATIONS = frozenset((
+    "Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo", "Sign", "Verify", "GenerateMac",
+    "VerifyMac", "DeriveSharedSecret", "GetPublicKey", "DescribeKey", "CreateGrant", "RetireGrant",
+))
 
 
 class GrantConstraints(BaseModel):
@@ -38,7 +46,9 @@ class Grant(BaseModel):
         index: position in the list-grants output (for messages).
     """
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+    # Only the fields ListGrants prints: a misspelled field (``Constraint``,
+    # ``Operation``) would otherwise make a grant look unconstrained or empty.
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="forbid")
 
     key_id: str = Field(default="", alias="KeyId")
     grant_id: str = Field(default="", alias="GrantId")
@@ -46,9 +56,19 @@ class Grant(BaseModel):
     grantee_principal: str = Field(alias="GranteePrincipal")
     retiring_principal: str | None = Field(default=None, alias="RetiringPrincipal")
     issuing_account: str | None = Field(default=None, alias="IssuingAccount")
-    operations: tuple[str, ...] = Field(default=(), alias="Operations")
+    operations: tuple[str, ...] = Field(alias="Operations", min_length=1)
     constraints: GrantConstraints | None = Field(default=None, alias="Constraints")
+    creation_date: str | None = Field(default=None, alias="CreationDate")
     index: int = 0
+
+    @field_validator("operations")
+    @classmethod
+    def _known_operations(cls, ops: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [op for op in ops if op not in GRANT_OPERATIONS]
+        if unknown:
+            raise ValueError(f"not a grant operation: {', '.join(unknown)} (operations are spelled as in "
+                             "ListGrants, e.g. Decrypt, GenerateDataKey)")
+        return ops
 
     @property
     def label(self) -> str:
@@ -77,11 +97,28 @@ def build_grants(raw: Any) -> tuple[list[Grant], list[tuple[tuple, str]]]:
         try:
             grants.append(Grant.model_validate({**entry, "index": i}))
         except ValidationError as e:
-            first = e.errors()[0]
+            # A misspelled field explains a missing one: report it first.
+            first = min(e.errors(), key=lambda err: err["type"] != "extra_forbidden")
             loc = tuple(first["loc"])
-            field = ".".join(str(x) for x in loc)
-            problems.append((base + (i,) + loc, f"grant {i + 1}: {field}: {first['msg']}"))
+            problems.append((base + (i,) + loc, f"grant {i + 1}: {_explain(first)}"))
     return grants, problems
+
+
+def _explain(error: dict) -> str:
+    """One pydantic error in the words of the list-grants output."""
+    field = ".".join(str(x) for x in error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        if error["loc"][0] == "Constraints":
+            known = "EncryptionContextEquals, EncryptionContextSubset"
+        else:
+            known = "KeyId, GrantId, Name, GranteePrincipal, RetiringPrincipal, IssuingAccount, Operations, Constraints, CreationDate"
+        return f"unknown field {field} (a misspelling? the fields are {known})"
+    if kind == "missing":
+        return f"{field} is missing"
+    if kind == "value_error":
+        return f"{field}: {error['msg'].removeprefix('Value error, ')}"
+    return f"{field}: {error['msg'].lower()}"
 
 
 def truncated(raw: Any) -> bool:
