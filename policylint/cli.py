@@ -73,6 +73,15 @@ def _pointed(e) -> str:
     return f"{e}\n  {shown_before}{safe(after)}{tail}\n  {' ' * width}^"
 
 
+def _once(values: list[str] | None, flag: str) -> str | None:
+    """The one value of an option that takes one, or None; a usage error when given more than once."""
+    if not values:
+        return None
+    if len(values) > 1:
+        _fail(f"{flag} is given {len(values)} times; it takes one value")
+    return values[0]
+
+
 def _note(message: str) -> None:
     typer.echo(f"policylint: note: {_safe(message)}", err=True)
 
@@ -150,16 +159,16 @@ def can(
     action: Annotated[Optional[str], typer.Option("--action", metavar="SERVICE:ACTION", help="One action, e.g. kms:Decrypt (no wildcards).")] = None,
     resource: Annotated[Optional[str], typer.Option("--resource", metavar="RESOURCE", help="An ARN, *, or with --account key/ID, alias/NAME (with --region too), role/NAME, user/NAME. Default: *.")] = None,
     context: Annotated[Optional[list[str]], typer.Option("--context", metavar="KEY=VALUE", help="A request context key; give a key twice for several values.")] = None,
-    context_file: Annotated[Optional[str], typer.Option("--context-file", metavar="FILE", help="A JSON object of context key to a value or a list of values (strings; numbers and booleans are turned into text).")] = None,
+    context_file: Annotated[Optional[list[str]], typer.Option("--context-file", metavar="FILE", help="A JSON object of context key to a value or a list of values (strings; numbers and booleans are turned into text).")] = None,
     identity_policy: Annotated[Optional[list[str]], typer.Option("--identity-policy", metavar="FILE", help="The caller's identity-based policies (repeatable; a file may hold several).")] = None,
-    key_policy: Annotated[Optional[str], typer.Option("--key-policy", "--resource-policy", metavar="FILE", help="The resource's policy: a KMS key policy, a role trust policy, any resource-based policy.")] = None,
-    boundary: Annotated[Optional[str], typer.Option("--boundary", metavar="FILE", help="The caller's permissions boundary.")] = None,
-    session_policy: Annotated[Optional[str], typer.Option("--session-policy", metavar="FILE", help="The session policy of a role session or a federated user session (without one, a federated user session has no identity-based permissions).")] = None,
+    key_policy: Annotated[Optional[list[str]], typer.Option("--key-policy", "--resource-policy", metavar="FILE", help="The resource's policy: a KMS key policy, a role trust policy, any resource-based policy.")] = None,
+    boundary: Annotated[Optional[list[str]], typer.Option("--boundary", metavar="FILE", help="The caller's permissions boundary.")] = None,
+    session_policy: Annotated[Optional[list[str]], typer.Option("--session-policy", metavar="FILE", help="The session policy of a role session or a federated user session (without one, a federated user session has no identity-based permissions).")] = None,
     scp: Annotated[Optional[list[str]], typer.Option("--scp", metavar="FILES", help="SCPs of one level, from the organization root down to the account: repeat per level; several files of one level separated by commas.")] = None,
     rcp: Annotated[Optional[list[str]], typer.Option("--rcp", metavar="FILES", help="RCPs of one level, likewise.")] = None,
-    grants: Annotated[Optional[str], typer.Option("--grants", metavar="FILE", help="aws kms list-grants output for the key.")] = None,
-    account: Annotated[Optional[str], typer.Option("--account", metavar="ACCOUNT_ID", help="Account ID for short principal and resource names.")] = None,
-    region: Annotated[Optional[str], typer.Option("--region", metavar="REGION", help="Region for key/ and alias/ names (default: $AWS_REGION, $AWS_DEFAULT_REGION).")] = None,
+    grants: Annotated[Optional[list[str]], typer.Option("--grants", metavar="FILE", help="aws kms list-grants output for the key.")] = None,
+    account: Annotated[Optional[list[str]], typer.Option("--account", metavar="ACCOUNT_ID", help="Account ID for short principal and resource names.")] = None,
+    region: Annotated[Optional[list[str]], typer.Option("--region", metavar="REGION", help="Region for key/ and alias/ names (default: $AWS_REGION, $AWS_DEFAULT_REGION).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="AWS's answer with missing context keys absent, without saying what they could change.")] = False,
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
     debug: Annotated[bool, typer.Option("--debug", help="Print tracebacks of internal errors (main() reads it).")] = False,
@@ -174,6 +183,14 @@ def can(
     """
     import os
 
+    # A value option given twice would silently drop one file (a key policy's
+    # Deny, say): refuse it. They are lists only to see that.
+    context_file, key_policy, boundary, session_policy, grants, account, region = (
+        _once(values, flag) for values, flag in (
+            (context_file, "--context-file"), (key_policy, "--key-policy/--resource-policy"), (boundary, "--boundary"),
+            (session_policy, "--session-policy"), (grants, "--grants"), (account, "--account"), (region, "--region"),
+        )
+    )
     from policylint.evaluate.authorize import Authorizer
     from policylint.evaluate.inputs import InputError, PolicyInputs, build_policy_set, build_request, check_roles, request_notes
     from policylint.parse.query import QueryError, parse_query

@@ -314,3 +314,14 @@ def test_output_that_cannot_be_written_is_an_error_not_a_traceback():
     assert p.returncode == 2
     assert p.stderr.startswith("policylint: error: cannot write the output:")
     assert "Traceback" not in p.stderr
+
+
+@pytest.mark.parametrize("flag", ["--key-policy", "--boundary", "--grants", "--context-file", "--account"])
+def test_a_value_option_given_twice_is_refused(flag):
+    # A repeated --key-policy once dropped the first file, and with it a Deny.
+    value = {"--grants": str(CAN / "list-grants-output.json"), "--account": "111122223333"}.get(flag, str(CAN / "key-policy.json"))
+    code, _, err = can(f"role/R do kms:Decrypt on {KEY}", *WHERE, flag, value, flag, value)
+    assert code == 2
+    assert "is given" in err and "it takes one value" in err
+    code, _, err = can(f"role/R do kms:Decrypt on {KEY}", *WHERE, "--resource-policy", str(CAN / "key-policy.json"))
+    assert code == 2 and "--key-policy/--resource-policy is given 2 times" in err
