@@ -175,10 +175,11 @@ def can(
 ) -> None:
     """Can a principal do an action on a resource? Decided as AWS does, with the reasons.
 
-    The request context also holds, unless given: the keys AWS derives from
-    the principal and the resource (aws:PrincipalArn, aws:PrincipalAccount,
-    aws:username, aws:ResourceAccount, aws:RequestedRegion, kms:CallerAccount...),
-    aws:CurrentTime and aws:EpochTime (now) and aws:SecureTransport (true).
+    The request context also holds the keys AWS derives from the principal and
+    the resource (aws:PrincipalArn, aws:PrincipalAccount, aws:username,
+    aws:ResourceAccount, aws:RequestedRegion, kms:CallerAccount...; a value
+    that contradicts them is refused), and, unless given, aws:CurrentTime and
+    aws:EpochTime (now) and aws:SecureTransport (true).
     Exit codes: 0 allowed, 1 denied, 2 error.
     """
     import os

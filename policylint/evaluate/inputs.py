@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 
 from policylint import catalog
 from policylint.evaluate.policyset import NamedPolicy, PolicySet
-from policylint.evaluate.request import CallerError, Request, parse_caller, resolve_resource
+from policylint.evaluate.request import CallerError, Request, derived_keys, parse_caller, resolve_resource
 from policylint.load.reader import read_file
 from policylint.load.source import json_type_name
 from policylint.model.grant import build_grants, truncated
@@ -247,6 +247,7 @@ def read_context_file(path: str) -> dict[str, list[str]]:
 
 
 _ACTION = re.compile(r"^[A-Za-z0-9-]+:[A-Za-z0-9]+$")
+_ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 
 
 #: Keys every real request carries, given a value when the question does not.
@@ -305,7 +306,27 @@ def build_request(principal: str, action: str, resource: str | None, context: di
     for key, value in _ambient(time.time() if now is None else now).items():
         if key.lower() not in given:
             ctx[key] = [value]
-    return Request(caller, action, res, {k: tuple(v) for k, v in ctx.items()})
+    request = Request(caller, action, res, {k: tuple(v) for k, v in ctx.items()})
+    _check_given_keys(request, given)
+    return request
+
+
+def _check_given_keys(request: Request, given: set[str]) -> None:
+    """AWS sets the keys that describe the principal and the resource itself; a
+    request cannot carry other values (IAM User Guide, *AWS global condition
+    context keys*). A given value that contradicts them would answer a request
+    AWS never sees.
+
+    Raises:
+        InputError: naming the key, the value AWS would set, and what to do instead.
+    """
+    for low, name, derived in derived_keys(request.caller, request.service, request.resource_arn):
+        if low in given and request.context[low] != derived:
+            raise InputError(f"{name} is set by AWS for this request to {', '.join(derived)}; a request cannot carry "
+                             f"{', '.join(request.context[low])} (ask as another principal or about another resource instead)")
+    owner = request.context.get("aws:resourceaccount")
+    if "aws:resourceaccount" in given and owner is not None and (len(owner) != 1 or not _ACCOUNT_ID.match(owner[0])):
+        raise InputError(f"aws:ResourceAccount takes one 12-digit account ID, not {', '.join(owner) or 'nothing'}")
 
 
 def request_notes(request: Request, given: dict[str, list[str]], policies: PolicySet) -> list[str]:

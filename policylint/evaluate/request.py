@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from policylint.evaluate.arn import PARTITIONS, parse_arn
 
-__all__ = ["Caller", "CallerError", "Request", "parse_caller", "resolve_resource"]
+__all__ = ["Caller", "CallerError", "Request", "derived_keys", "parse_caller", "resolve_resource"]
 
 
 class CallerError(ValueError):
@@ -237,7 +237,7 @@ class Request:
             # Key names are case-insensitive: spellings of one key are one key.
             context[low] = context[low] + tuple(v) if low in context else tuple(v)
             names.setdefault(low, k)
-        for low, name, v in _derived(self.caller, self.service, self.resource_arn):
+        for low, name, v in derived_keys(self.caller, self.service, self.resource_arn):
             if low not in context:
                 context[low] = v
             names.setdefault(low, name)
@@ -254,12 +254,13 @@ class Request:
         (IAM User Guide, *AWS global condition context keys*, "Availability"):
         the principal's ARN, account, type and (for users) name, the
         resource's account and Region, ``kms:CallerAccount`` for KMS."""
-        return {name: v for _, name, v in _derived(self.caller, self.service, self.resource_arn)}
+        return {name: v for _, name, v in derived_keys(self.caller, self.service, self.resource_arn)}
 
 
 @lru_cache(maxsize=4096)
-def _derived(c: Caller, service: str, arn) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
-    """``(lower-case key, key, values)`` of :meth:`Request.derived_context`, cached."""
+def derived_keys(c: Caller, service: str, arn) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """``(lower-case key, key, values)`` of the context keys AWS sets from the
+    caller and the resource (:meth:`Request.derived_context`), cached."""
     out: dict[str, tuple[str, ...]] = {}
     if c.kind == "service":
         out["aws:PrincipalServiceName"] = (c.arn,)

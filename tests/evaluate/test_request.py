@@ -133,3 +133,27 @@ def test_context_file(tmp_path):
     f.write_text("{")
     with pytest.raises(InputError, match=r"ctx.json:1:2: "):
         read_context_file(str(f))
+
+
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        ({"aws:PrincipalArn": ["arn:aws:iam::111122223333:role/Admin"]}, "aws:PrincipalArn is set by AWS for this request to arn:aws:iam::111122223333:user/alice"),
+        ({"kms:CallerAccount": ["444455556666"]}, "kms:CallerAccount is set by AWS"),
+        ({"AWS:PrincipalAccount": ["444455556666"]}, "aws:PrincipalAccount is set by AWS"),
+        ({"aws:RequestedRegion": ["eu-west-1"]}, "aws:RequestedRegion is set by AWS for this request to us-east-1"),
+    ],
+)
+def test_keys_aws_sets_cannot_be_contradicted(context, message):
+    # Such a question once answered Allowed for a request AWS never sees.
+    with pytest.raises(InputError, match=message):
+        build_request("user/alice", "kms:Decrypt", "key/1234abcd-12ab-34cd-56ef-1234567890ab", context, A, "us-east-1")
+
+
+def test_keys_aws_sets_may_be_repeated_and_resource_account_checked():
+    r = build_request("user/alice", "kms:Decrypt", "key/1234abcd-12ab-34cd-56ef-1234567890ab",
+                      {"aws:PrincipalArn": ["arn:aws:iam::111122223333:user/alice"]}, A, "us-east-1")
+    assert r.context["aws:principalarn"] == ("arn:aws:iam::111122223333:user/alice",)
+    for bad in (["abc"], ["111122223333", "444455556666"]):
+        with pytest.raises(InputError, match="aws:ResourceAccount takes one 12-digit account ID"):
+            build_request("user/alice", "s3:GetObject", "arn:aws:s3:::b/k", {"aws:ResourceAccount": bad}, A)
