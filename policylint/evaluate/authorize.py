@@ -799,7 +799,9 @@ class Authorizer:
         res_arn = req.resource_arn
         is_kms_key = req.service == "kms" and res_arn is not None and res_arn.resource.startswith("key/")
         strict_resource = is_kms_key or self.is_trust
-        scps_apply = has_identity and bool(self.scps)
+        # SCPs do not restrict service-linked roles (AWS Organizations User
+        # Guide, *Service control policies*, "Tasks and entities not restricted by SCPs").
+        scps_apply = has_identity and bool(self.scps) and ":role/aws-service-role/" not in (caller.role_arn or "")
         retire = is_kms_key and req.action_lower == "kms:retiregrant"
         # RCPs do not apply to AWS managed keys, to service principals, nor to
         # kms:RetireGrant (KMS Developer Guide, *Resource control policies in
@@ -810,6 +812,15 @@ class Authorizer:
         use_resource_policy = self.resource is not None and req.resource != "*" and (own is None or own == req.resource)
         action = req.action
 
+        if req.action_lower == "sts:getcalleridentity":
+            # AWS STS API Reference, *GetCallerIdentity*: no permission is
+            # needed, and a policy that denies it does not stop the call.
+            steps.add(None, "sts:GetCallerIdentity needs no permission, and no policy can deny it")
+            return Decision(_ALLOWED, None, (), steps)
+        if kind_ == "root" and req.action_lower.startswith("sts:assumerole"):
+            # AWS STS API Reference, *AssumeRole*: the root user cannot assume roles.
+            steps.add(None, "the account root user cannot assume roles (AWS answers: Roles may not be assumed by root accounts)")
+            return Decision(_IMPLICIT_DENY, _RESOURCE, (), steps)
         nscp = len(self.scps)
         allows, denies = _evaluate(ev, self._shape(req, has_identity, use_resource_policy, scps_apply, rcps_apply), self._nslots)
         id_allows, rb_allows, b_allows, s_allows = allows[0], allows[1], allows[2], allows[3]
