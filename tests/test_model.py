@@ -135,6 +135,9 @@ def test_detect_kind():
     assert detect_kind(trust)[0] is PolicyKind.TRUST
     assert detect_kind(identity, path="org/service_control_policies/deny.json")[0] is PolicyKind.SCP
     assert detect_kind(key_policy, path="org/resource_control_policies/kms.json")[0] is PolicyKind.RCP
+    # The folder says RCP even when every action is an sts: action (an RCP
+    # guarding sts:TagSession was once read as a trust policy).
+    assert detect_kind(trust, path="org/resource_control_policies/sts.json")[0] is PolicyKind.RCP
     assert detect_kind(identity, source_hint=PolicyKind.TRUST)[0] is PolicyKind.TRUST
     assert kind_from_path("examples/scp-rcp-mixed/x.json") is None
     assert kind_from_path("policies/scps/deny.json") is PolicyKind.SCP

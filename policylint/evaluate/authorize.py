@@ -842,7 +842,8 @@ class Authorizer:
                 if not level_allows:
                     names = ", ".join(p.named.name for p in prepared[n - 1])
                     steps.add(kind, "level {} ({}) does not allow {}: implicit deny (a level allows only what one of "
-                              "its policies allows, such as FullAWSAccess)", (), n, names, action)
+                              "its policies allows, such as {})", (), n, names, action,
+                              "RCPFullAWSAccess" if kind is _RCP else "FullAWSAccess")
                     return Decision(_IMPLICIT_DENY, kind, (), steps)
                 steps.add(kind, "level {} allows", level_allows[:3], n)
 

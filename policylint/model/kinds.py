@@ -96,11 +96,11 @@ def detect_kind(doc: Any, source_hint: PolicyKind | str | None = None, path: str
     has_principal = bool(stmts) and with_principal * 2 >= len(stmts)
     folder = kind_from_path(path) if path else None
     if has_principal:
+        if folder is PolicyKind.RCP:
+            return PolicyKind.RCP, "statements name a Principal and the folder name says resource control policy"
         acts = _actions(stmts)
         if acts and all(a.lower().startswith("sts:") for a in acts):
             return PolicyKind.TRUST, "statements name a Principal and every action is an sts: action"
-        if folder is PolicyKind.RCP:
-            return PolicyKind.RCP, "statements name a Principal and the folder name says resource control policy"
         return PolicyKind.RESOURCE, "statements name a Principal"
     if folder is PolicyKind.SCP:
         return PolicyKind.SCP, "no Principal and the folder name says service control policy"

@@ -178,6 +178,25 @@ class _Builder:
         return clauses
 
     # -- statement ----------------------------------------------------------
+    def rcp_rules(self, raw: dict, path: DataPath) -> None:
+        """AWS Organizations User Guide, *RCP syntax*: an RCP has no
+        NotPrincipal and no NotAction, its Principal is ``"*"``, and Allow is
+        supported only in ``RCPFullAWSAccess`` (Principal, Action and Resource
+        ``"*"``, no Condition)."""
+        for element in ("NotPrincipal", "NotAction"):
+            if element in raw:
+                self.add(ProblemKind.ELEMENT_NOT_ALLOWED, f"{element} is not allowed in a resource control policy",
+                         path + (element,), at_key=True)
+        if "Principal" in raw and raw["Principal"] != "*":
+            self.add(ProblemKind.ELEMENT_NOT_ALLOWED, 'in a resource control policy the Principal must be "*"',
+                     path + ("Principal",))
+        full_access = (raw.get("Principal") == "*" and raw.get("Action") in ("*", ["*"])
+                       and raw.get("Resource") in ("*", ["*"]) and "Condition" not in raw)
+        if raw.get("Effect") == "Allow" and not full_access:
+            self.add(ProblemKind.ELEMENT_NOT_ALLOWED, "a resource control policy allows only as RCPFullAWSAccess does "
+                     '(Principal, Action and Resource "*", no Condition); write the restriction as a Deny',
+                     path + ("Effect",))
+
     def statement(self, raw: Any, index: int, path: DataPath) -> dict | None:
         """The statement's fields for :class:`Statement` (validated by pydantic
         with the whole document), or None when it has no valid Effect."""
@@ -293,6 +312,8 @@ class _Builder:
 
         if "Condition" in raw:
             fields["condition"] = self.condition(raw["Condition"], path + ("Condition",))
+        if self.kind is PolicyKind.RCP:
+            self.rcp_rules(raw, path)
 
         if "effect" not in fields:
             return None

@@ -8,16 +8,20 @@ from policylint.rules._base import GrammarProblemRule
 
 
 class ElementNotAllowed(GrammarProblemRule):
-    """``Resource`` or ``NotResource`` in a role trust policy.
+    """An element the policy kind does not allow.
 
     What it does:
         Reports ``Resource``/``NotResource`` in statements of a role trust
-        (assume-role) policy, whose resource is always the role itself.
+        (assume-role) policy, whose resource is always the role itself; and
+        in a resource control policy, ``NotPrincipal``, ``NotAction``, a
+        ``Principal`` other than ``"*"``, or an ``Allow`` other than the
+        ``RCPFullAWSAccess`` one (AWS Organizations User Guide, *RCP syntax*).
 
     Why it matters:
-        IAM rejects the document with "MalformedPolicyDocument: Has prohibited
-        field Resource"; it usually means a permissions policy was pasted
-        where the trust policy belongs, or the other way round.
+        IAM rejects the trust policy with "MalformedPolicyDocument: Has
+        prohibited field Resource"; it usually means a permissions policy was
+        pasted where the trust policy belongs, or the other way round.
+        Organizations refuses such an RCP.
 
     Example:
         ``{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
@@ -30,7 +34,7 @@ class ElementNotAllowed(GrammarProblemRule):
 
     code = "PL121"
     name = "element-not-allowed"
-    summary = "Resource or NotResource in a role trust policy"
+    summary = "an element the policy kind does not allow (Resource in a trust policy; NotPrincipal, NotAction, a named Principal or a custom Allow in an RCP)"
     severity = Severity.ERROR
     tags = ("schema",)
     source_url = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html"
