@@ -325,3 +325,21 @@ def test_a_value_option_given_twice_is_refused(flag):
     assert "is given" in err and "it takes one value" in err
     code, _, err = can(f"role/R do kms:Decrypt on {KEY}", *WHERE, "--resource-policy", str(CAN / "key-policy.json"))
     assert code == 2 and "--key-policy/--resource-policy is given 2 times" in err
+
+
+def test_caret_column_counts_the_whole_question_across_newlines():
+    # lark restarts columns at each newline; the message and the caret count
+    # in the whole question (the newline is echoed as \x0a).
+    code, _, err = can("user/a do\nkms:Decrypt kms:Encrypt", "--account", "111122223333")
+    assert code == 2
+    lines = err.splitlines()
+    assert 'unexpected "kms:Encrypt" at column 23: expected on, when' in lines[0]
+    assert lines[1] == "  user/a do\\x0akms:Decrypt kms:Encrypt"
+    assert lines[2].index("^") == lines[1].index("kms:Encrypt")
+
+
+def test_json_output_escapes_terminal_controls():
+    code, out, _ = can("user/a do kms:Decrypt when aws:UserAgent = \"x\x9b2J\u202ey\"", *WHERE, "-f", "json")
+    assert code == 1
+    assert "\x9b" not in out and "\u202e" not in out
+    assert json.loads(out)["request"]["context"]["aws:UserAgent"] == ["x\x9b2J\u202ey"]

@@ -183,3 +183,10 @@ def test_parallel_and_serial_runs_agree(tmp_path, jobs):
     code, report = lint_json("--jobs", jobs, str(tmp_path))
     assert code == 2 and report["summary"]["files_read"] == 210
     assert len(report["summary"]["files_failed"]) == 30
+
+
+def test_safe_escapes_separators_zero_width_and_bidi_marks():
+    from policylint.report.text import safe
+
+    assert safe("a\u2028b\u200bc\ufeffd\u061ce\u2066f") == "a\\u2028b\\u200bc\\ufeffd\\u061ce\\u2066f"
+    assert safe("kms:Decrypt é ü") == "kms:Decrypt é ü"

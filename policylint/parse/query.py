@@ -58,9 +58,12 @@ def parse_query(text: str) -> Query:
             raise QueryError("the question ends too early: expected PRINCIPAL do ACTION [on RESOURCE] [when KEY = VALUE]", text, len(text) + 1) from None
         expected = sorted(x.strip('"').lstrip("_").lower() for x in e.expected if not x.startswith("__"))
         want = ", ".join(expected) if expected else "something else"
-        raise QueryError(f'unexpected "{e.token}" at column {e.column}: expected {want}', text, e.column) from None
+        # Columns count in the whole question (lark's restart at each newline).
+        col = e.token.start_pos + 1
+        raise QueryError(f'unexpected "{e.token}" at column {col}: expected {want}', text, col) from None
     except UnexpectedCharacters as e:
-        raise QueryError(f"unexpected character {text[e.pos_in_stream]!r} at column {e.column}", text, e.column) from None
+        col = e.pos_in_stream + 1
+        raise QueryError(f"unexpected character {text[e.pos_in_stream]!r} at column {col}", text, col) from None
     except UnexpectedInput as e:  # pragma: no cover - the subclasses above cover lark's errors
         raise QueryError(str(e), text, getattr(e, "column", 1)) from None
     q = Query(principal="", action="")

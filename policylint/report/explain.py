@@ -67,4 +67,4 @@ def render_decision_json(decision: Decision, request: Request) -> str:
         },
         **decision.as_dict(),
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(doc, indent=2, ensure_ascii=True) + "\n"

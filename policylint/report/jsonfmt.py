@@ -51,4 +51,4 @@ def render_json(result: LintResult) -> str:
             "findings_by_code": result.counts_by_code(),
         },
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(doc, indent=2, ensure_ascii=True) + "\n"

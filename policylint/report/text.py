@@ -15,7 +15,9 @@ _RESET = "\x1b[0m"
 _MAX_LISTED = 50
 
 
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# Control characters (C0, DEL, C1), zero-width and bidirectional marks and
+# overrides, line and paragraph separators, the byte-order mark, lone surrogates.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
 
 
 def safe(text: str) -> str:
