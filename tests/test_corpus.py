@@ -5,16 +5,25 @@ Skipped, with the reason, on machines without the shared corpus.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from policylint.check.runner import lint_paths
+from policylint.check.finding import Severity
+from policylint.check.runner import LintOptions, lint_paths
+from policylint.config import Settings
 
 from conftest import corpus_dir
 
 # Findings on AWS's own managed policies that are expected: each is a true
 # problem (see docs/managed-policy-findings.md). Anything else is a false
 # positive and a bug.
-ALLOWED_ON_MANAGED = {"PL200", "PL201", "PL204", "PL600", "PL601", "PL602"}
+ALLOWED_ON_MANAGED = {
+    "PL200", "PL201", "PL204",  # retired services, unpublished actions and keys
+    "PL401", "PL402", "PL403", "PL404", "PL405", "PL406",  # broad by design (full-access and service-role policies)
+    "PL501", "PL505", "PL506", "PL508",  # hygiene: single-valued ForAllValues, redundancy, size, empty Region
+    "PL600", "PL601", "PL602",  # console gaps
+}
 
 
 @pytest.mark.parametrize("folder", ["aws-managed-policies-plain", "aws-managed-policies-raw-mamip"])
@@ -48,7 +57,9 @@ def test_managed_policies_known_true_findings():
     # still lists actions of retired services, which PL200 reports).
     for clean in ("ReadOnlyAccess", "AdministratorAccess", "SecurityAudit"):
         assert not [f for f in by_file.get(files[clean], []) if f.code.startswith("PL6")]
-    assert files["AdministratorAccess"] not in by_file
+    # AdministratorAccess: "*" on "*" manages every resource's permissions
+    # (PL404, info) and decrypts with every key (PL406); nothing else.
+    assert sorted(f.code for f in by_file[files["AdministratorAccess"]]) == ["PL404", "PL406"]
     codestar = by_file[files["AWSCodeStarFullAccess"]]
     assert any(f.code == "PL200" and '"codestar"' in f.message for f in codestar)
     launch = {f.message.split('"')[1] for f in by_file[files["AmazonLaunchWizardFullaccess"]] if f.code == "PL201"}
@@ -110,3 +121,30 @@ def test_synthetic_account_console_findings():
     # AppKeyUsage's non-default v1 (kms:* on *) is reported as not checked, not linted.
     notes = [n for f in result.files for n in f.notes]
     assert any("AppKeyUsage version v1" in n for n in notes)
+
+
+def test_kms_developer_guide_findings():
+    # Every error and warning on the KMS Developer Guide's examples, as
+    # justified in docs/kms-guide-findings.md; infos are not listed there.
+    path = corpus_dir("aws-docs-kms-developer-guide-examples")
+    result = lint_paths([str(path)])
+    got = sorted((f.location.file.rsplit("/", 1)[-1].removesuffix(".json"), f.code)
+                 for f in result.findings if f.severity >= Severity.WARNING)
+    assert got == [
+        ("alias-access__10", "PL102"), ("aws-managed-policies__01", "PL600"),
+        ("conditions-kms__11", "PL102"), ("conditions-kms__23", "PL304"), ("conditions-kms__33", "PL301"),
+        ("conditions-kms__42", "PL304"), ("customer-managed-policies__04", "PL406"),
+        ("customer-managed-policies__05", "PL406"), ("infrastructure-security__01", "PL301"),
+        ("key-policy-default__03", "PL102"), ("key-policy-overview__01", "PL301"),
+        ("key-policy-overview__02", "PL305"), ("key-policy-overview__02", "PL305"),
+        ("key-policy-services__02", "PL301"), ("kms-vpc-endpoint__01", "PL115"),
+        ("kms-vpc-endpoint__02", "PL115"), ("kms-vpc-endpoint__03", "PL115"),
+        ("policy-evaluation__02", "PL305"),
+    ]
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "kms-guide-findings.md").read_text()
+    for name, code in got:
+        assert name in docs and code in docs
+    # Trusting the other accounts silences the cross-account findings.
+    trusted = Settings.create({"trusted-accounts": ["444455556666", "111122223333"]}, str(path))
+    result = lint_paths([str(path)], LintOptions(settings=trusted))
+    assert not [f for f in result.findings if f.code == "PL305"]

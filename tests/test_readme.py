@@ -30,10 +30,11 @@ def test_readme_example_output_is_current():
     from conftest import run_cli
 
     text = (ROOT / "README.md").read_text()
-    block = text.split("$ policylint lint fixtures/findings/unknown-actions.json", 1)[1].split("$ echo $?", 1)[0]
+    block = text.split("$ policylint lint fixtures/findings/key-policy-risks.json", 1)[1].split("$ echo $?", 1)[0]
     expected = block.split("\n", 1)[1].rstrip() + "\n"
     code, out, _ = run_cli(
         "lint",
+        "fixtures/findings/key-policy-risks.json",
         "fixtures/findings/unknown-actions.json",
         "fixtures/findings/console-operator-missing-iam-lists.json",
         "fixtures/clean/get-key-policy-output.json",

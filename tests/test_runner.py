@@ -6,7 +6,7 @@ from policylint.check.finding import Severity
 from policylint.check.registry import Registry
 from policylint.check.rule import Rule
 from policylint.check.runner import LintOptions, lint_paths
-from policylint.rules import ALL_RULES
+from policylint.rules import all_rules
 
 from conftest import FIXTURES
 
@@ -22,7 +22,7 @@ class Exploding(Rule):
 
 
 def test_crashing_rule_is_reported_and_others_still_run(monkeypatch):
-    reg = Registry(list(ALL_RULES) + [Exploding])
+    reg = Registry(list(all_rules()) + [Exploding])
     monkeypatch.setattr("policylint.check.runner.registry", lambda: reg)
     result = lint_paths([str(FIXTURES / "findings" / "unknown-actions.json")], LintOptions(debug=True))
     crash = [f for f in result.findings if f.code == "PL000"]

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import IntEnum
 
-__all__ = ["Finding", "Location", "Severity"]
+__all__ = ["Finding", "Location", "Severity", "normal_path"]
 
 
 class Severity(IntEnum):
@@ -39,6 +39,8 @@ class Location:
             as a JSON string is addressed through the string: ``/Policy/Statement/0``).
         policy: a label for the policy inside the file when the file holds
             several (``role/Admin trust policy``), else None.
+        sid: the ``Sid`` of the statement the finding is in, if it has one
+            (suppressions can name it).
     """
 
     file: str
@@ -46,9 +48,18 @@ class Location:
     column: int | None = None
     pointer: str = ""
     policy: str | None = None
+    sid: str | None = None
 
 
 _NUMBERS = re.compile(r"\d+")
+
+
+def normal_path(path: str) -> str:
+    """``path`` with ``/`` separators and no ``./`` or ``a/../`` steps, so that
+    ``./p/a.json`` and ``p/a.json`` name one file in fingerprints."""
+    import os
+
+    return os.path.normpath(path).replace(os.sep, "/") if path else path
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +82,12 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        """A stable identity: sha256 of code, file, pointer and the message with
+        """A stable identity: sha256 of code, file (normalized), pointer and the message with
         digits removed (so a line shift or a changed count keeps the identity)."""
         import hashlib
 
         basis = "\x1f".join(
-            (self.code, self.location.file, self.location.pointer, _NUMBERS.sub("#", self.message))
+            (self.code, normal_path(self.location.file), self.location.pointer, _NUMBERS.sub("#", self.message))
         )
         # surrogatepass: file names and policy text may hold lone surrogates.
         return hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:32]

@@ -68,7 +68,7 @@ class Registry:
 
 @cache
 def registry() -> Registry:
-    """The built-in rules (``policylint.rules.ALL_RULES``)."""
-    from policylint.rules import ALL_RULES
+    """The built-in rules (every ``policylint/rules/plNNN_*.py`` module)."""
+    from policylint.rules import all_rules
 
-    return Registry(list(ALL_RULES))
+    return Registry(list(all_rules()))

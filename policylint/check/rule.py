@@ -38,7 +38,8 @@ class Rule:
         severity: default severity (configuration may override it).
         tags: free-form labels (``schema``, ``catalog``, ``kms``, ``console``).
         source_url: the AWS documentation page the rule rests on.
-        scope: ``"file"`` or ``"policy"``.
+        scope: ``"file"``, ``"policy"``, or ``"run"`` for findings the runner
+            itself makes (internal errors, unused suppressions).
         input_error: True when a finding means the input could not be read
             as a whole (the run then exits 2, whatever ``--fail-on`` says).
     """
@@ -49,7 +50,7 @@ class Rule:
     severity: ClassVar[Severity]
     tags: ClassVar[tuple[str, ...]] = ()
     source_url: ClassVar[str] = ""
-    scope: ClassVar[Literal["file", "policy"]] = "policy"
+    scope: ClassVar[Literal["file", "policy", "run"]] = "policy"
     input_error: ClassVar[bool] = False
 
     def check(self, ctx) -> Iterable[Finding]:  # pragma: no cover - abstract
@@ -109,21 +110,36 @@ class PolicyContext:
             self._memo[key] = compute()
         return self._memo[key]
 
+    def cli_sdk_only(self) -> bool:
+        """Whether the configuration marks this policy's users as CLI/SDK-only
+        (no KMS console checks): its file matches a ``cli-sdk-only`` glob, or
+        the principal it is inline in matches a ``cli-sdk-only`` ARN pattern."""
+        if self.settings.is_cli_sdk_only(self.file.path):
+            return True
+        owner = self.source.owner
+        return owner is not None and self.settings.is_cli_sdk_only_principal(owner)
+
     def unresolved_actions(self) -> list[tuple]:
         """(statement, element, index, value, status) for every Action/NotAction
-        value the catalog does not resolve (status from
+        value the catalog does not resolve (values holding a CloudFormation
+        reference such as ``${Service}`` are unknown, not unresolved) (status from
         :func:`policylint.catalog.check_action`: ``malformed``,
         ``unknown-service``, ``unknown-action``, ``no-match``), in document order."""
 
         def compute():
             from policylint.catalog import check_action
+            from policylint.load.cfn import has_template_reference
+
+            def status_of(v: str) -> str:
+                # A template reference (``${Service}:Get*``) is an unknown value, not a typo.
+                return "known" if "${" in v and has_template_reference(v) else check_action(v)
 
             out = []
             for stmt in self.document.statements if self.document else ():
                 for element, values in (("Action", stmt.action), ("NotAction", stmt.not_action)):
                     if values is None:
                         continue
-                    statuses = [check_action(v) for v in values]
+                    statuses = [status_of(v) for v in values]
                     if statuses.count("known") + statuses.count("all") == len(statuses):
                         continue
                     for i, (value, status) in enumerate(zip(values, statuses)):
@@ -147,5 +163,14 @@ class PolicyContext:
                     pos = hit
                     break
         sev = self.severity_of.get(rule.code, rule.severity)
-        loc = Location(self.file.path, pos[0], pos[1], self.source.file_pointer(path), self.source.name)
+        loc = Location(self.file.path, pos[0], pos[1], self.source.file_pointer(path), self.source.name, self._sid_at(path))
         return Finding(rule.code, rule.name, sev, message, loc)
+
+    def _sid_at(self, path: DataPath) -> str | None:
+        """The Sid of the statement holding ``path``, or None."""
+        if self.document is None or not path or path[0] != "Statement":
+            return None
+        for stmt in self.document.statements:
+            if path[: len(stmt.path)] == stmt.path:
+                return stmt.sid
+        return None

@@ -12,16 +12,21 @@ import os
 import sys
 import traceback
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from policylint.check.finding import Finding, Location, Severity
 from policylint.check.registry import registry
 from policylint.check.rule import FileContext, PolicyContext, Rule
+from policylint.check.suppress import Suppressed, apply_inline_suppressions, apply_suppressions
 from policylint.config import Settings
 from policylint.load.discover import discover
 from policylint.load.reader import read_file
 from policylint.model.kinds import detect_kind
 from policylint.model.policy import PolicyKind
 from policylint.model.validate import build_policy
+
+if TYPE_CHECKING:
+    from policylint.check.baseline import Baseline
 
 __all__ = ["LintOptions", "LintResult", "lint_paths"]
 
@@ -37,12 +42,14 @@ class LintOptions:
         jobs: worker processes; None picks one per CPU when there are at
             least :data:`PARALLEL_MIN_FILES` files (and fork is available),
             else 1.
+        baseline: accepted findings (``--baseline``): left out of the result.
     """
 
     settings: Settings = field(default_factory=Settings)
     kind: PolicyKind | None = None
     debug: bool = False
     jobs: int | None = None
+    baseline: "Baseline | None" = None
 
 
 @dataclass
@@ -67,6 +74,9 @@ class LintResult:
         skipped: (path, reason) for files and folders met but not read.
         missing: command-line paths that do not exist.
         tracebacks: internal-error tracebacks (only with ``debug``).
+        suppressed: findings silenced by configuration suppressions, with the suppression.
+        in_baseline: findings left out because the baseline holds them.
+        baseline_gone: baseline entries no longer found (fixed or changed).
     """
 
     findings: list[Finding] = field(default_factory=list)
@@ -74,6 +84,9 @@ class LintResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     tracebacks: list[str] = field(default_factory=list)
+    suppressed: list["Suppressed"] = field(default_factory=list)
+    in_baseline: list[Finding] = field(default_factory=list)
+    baseline_gone: int = 0
 
     @property
     def files_read(self) -> int:
@@ -139,7 +152,9 @@ def lint_paths(paths: list[str], options: LintOptions | None = None) -> LintResu
 
     Returns:
         A :class:`LintResult`; never raises for bad input files. The result
-        is the same whatever the number of workers.
+        is the same whatever the number of workers. Suppressions from the
+        settings and the baseline (if any) are applied; unused suppressions
+        become PL001 findings.
 
     Raises:
         ConfigError: the settings name rules that do not exist.
@@ -160,12 +175,21 @@ def lint_paths(paths: list[str], options: LintOptions | None = None) -> LintResu
         parts = _lint_parallel(files, options, jobs)
     else:
         parts = [_lint_files(files, options)]
-    for summaries, findings, tracebacks in parts:
+    for summaries, findings, tracebacks, suppressed in parts:
         result.files.extend(summaries)
         result.findings.extend(findings)
         result.tracebacks.extend(tracebacks)
+        result.suppressed.extend(suppressed)
     order = {shown: i for i, (_, shown) in enumerate(files)}
     result.files.sort(key=lambda f: order.get(f.path, 0))
+    kept, silenced, unused = apply_suppressions(result.findings, [f.path for f in result.files], options.settings)
+    result.suppressed.extend(silenced)
+    result.findings = kept + unused
+    if options.baseline is not None:
+        new, _, result.baseline_gone = options.baseline.apply(result.findings)
+        new_ids = {id(f) for f in new}
+        result.in_baseline = [f for f in result.findings if id(f) not in new_ids]
+        result.findings = new
     result.findings.sort(key=Finding.sort_key)
     return result
 
@@ -191,11 +215,11 @@ def _lint_parallel(files: list[tuple[str, str]], options: LintOptions, jobs: int
 
 
 def _lint_files(files: list[tuple[str, str]], options: LintOptions):
-    """Lint a list of (path, display path); returns (summaries, findings, tracebacks)."""
+    """Lint a list of (path, display path); returns (summaries, findings, tracebacks, suppressed)."""
     settings = options.settings
     reg = registry()
     severity_of = settings.severity_overrides()
-    enabled = [r for r in reg if settings.rule_enabled(r.code) and r.code != "PL000"]
+    enabled = [r for r in reg if settings.rule_enabled(r.code) and r.scope != "run"]
     file_rules = [r for r in enabled if r.scope == "file"]
     policy_rules = [r for r in enabled if r.scope == "policy"]
     result = LintResult()
@@ -235,8 +259,13 @@ def _lint_files(files: list[tuple[str, str]], options: LintOptions):
                 continue
             checked += 1
             pctx = PolicyContext(loaded, ps, kind, reason, doc, problems, settings, severity_of)
+            start = len(findings)
             for rule in active(policy_rules):
                 _run_rule(rule, pctx, findings, result, options.debug, shown, ps.name)
+            if ps.suppressions:
+                kept, silenced, unused = apply_inline_suppressions(findings[start:], ps.suppressions, shown, settings)
+                findings[start:] = kept + unused
+                result.suppressed.extend(silenced)
 
         if loaded.policies:
             status, reason = "checked", None
@@ -246,4 +275,4 @@ def _lint_files(files: list[tuple[str, str]], options: LintOptions):
             status, reason = "skipped", loaded.skip_reason
         result.files.append(FileSummary(shown, status, checked, reason, loaded.notes))
         result.findings.extend(findings)
-    return result.files, result.findings, result.tracebacks
+    return result.files, result.findings, result.tracebacks, result.suppressed

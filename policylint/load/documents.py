@@ -26,9 +26,12 @@ A policy document held directly under a top-level key of any other object
 (``{"name": "...", "document": {...}}``, as policy datasets store them) is
 found too.
 
-Files that hold no policy (``kms list-grants``, ``describe-key``, CloudFormation
-templates and Terraform plans until those front ends exist, ...) are reported
-as skipped with the reason, never dropped silently.
+CloudFormation templates: the policies of the resource types listed in
+:mod:`policylint.load.cfn`, with intrinsic functions written as text.
+
+Files that hold no policy (``kms list-grants``, ``describe-key``, Terraform
+plans until that front end exists, ...) are reported as skipped with the
+reason, never dropped silently.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from policylint.load.cfn import is_template, substitute, template_policies
 from policylint.load.jsonload import JsonLocator, load_json
 from policylint.load.source import (
     DataPath,
@@ -85,6 +89,10 @@ class PolicySource:
         fragment: True when the file held only statements; ``document`` then
             wraps them as ``{"Version": "2012-10-17", "Statement": ...}``, and
             paths under ``Statement`` map back to the file without that step.
+        suppressions: suppressions the file itself gives for this policy (a
+            CloudFormation resource's ``Metadata.policylint.suppress``).
+        owner: ARN of the user, group or role the policy is inline in, when
+            the file says (``get-account-authorization-details``), else None.
     """
 
     document: Any
@@ -95,6 +103,8 @@ class PolicySource:
     origin: str = "policy document"
     key_policy: bool = False
     fragment: bool = False
+    suppressions: tuple = ()
+    owner: str | None = None
 
     def file_pointer(self, path: DataPath) -> str:
         """JSON pointer, in the file, of ``path`` inside the document."""
@@ -275,7 +285,13 @@ class _FixedLocator:
         self.parent, self.at, self.source = parent, at, parent.source
 
     def locate(self, path: DataPath, key: bool = False) -> tuple[int, int] | None:
-        return self.parent.locate(self.at)
+        # The string's own position; a value written with a tag (YAML
+        # ``!Sub |``) has none of its own, so the nearest enclosing one.
+        for cut in range(len(self.at), -1, -1):
+            hit = self.parent.locate(self.at[:cut])
+            if hit:
+                return hit
+        return None
 
     def offset(self, path: DataPath, key: bool = False) -> int | None:
         return None
@@ -326,6 +342,7 @@ def _auth_details(root: dict, loc: Locator, source: SourceText, found: Found) ->
     ):
         for i, ent in _items(root.get(list_name), (list_name,), found, list_name):
             who = f"{label}/{_label(ent.get(name_key), i)}"
+            owner = ent.get("Arn") if isinstance(ent.get("Arn"), str) else None
             if label == "role" and "AssumeRolePolicyDocument" in ent:
                 _doc_at(ent["AssumeRolePolicyDocument"], loc, (list_name, i, "AssumeRolePolicyDocument"), source,
                         found, name=f"{who} trust policy", kind_hint="trust", origin=origin)
@@ -335,7 +352,7 @@ def _auth_details(root: dict, loc: Locator, source: SourceText, found: Found) ->
                     continue
                 _doc_at(pol["PolicyDocument"], loc, (list_name, i, inline_key, j, "PolicyDocument"), source,
                         found, name=f"{who} inline policy {_label(pol.get('PolicyName'), j)}",
-                        kind_hint="identity", origin=origin)
+                        kind_hint="identity", origin=origin, owner=owner)
     for i, pol in _items(root.get("Policies"), ("Policies",), found, "Policies"):
         pname = _label(pol.get("PolicyName"), i)
         default = pol.get("DefaultVersionId")
@@ -398,6 +415,24 @@ def find_policies(root: Any, loc: Locator, source: SourceText) -> Found:
         found.notes.append("the file holds one statement, not a policy document; checked as one policy")
         return found
 
+    if is_template(root):
+        policies, notes = template_policies(root, loc)
+        for tp in policies:
+            meta = dict(name=tp.name, kind_hint=tp.kind_hint, origin="CloudFormation template",
+                        key_policy=tp.key_policy, suppressions=tp.suppressions)
+            if tp.text is None:
+                found.policies.append(PolicySource(tp.document, SubLocator(loc, tp.at), pointer(tp.at), **meta))
+                continue
+            doc, dloc, problems = _embedded(tp.text, loc, tp.text_at, source, f"the policy text at {pointer(tp.text_at)}")
+            found.problems.extend(problems)
+            if doc is not None:
+                if tp.sub_variables is not None:
+                    doc = substitute(doc, tp.sub_variables)
+                found.policies.append(PolicySource(doc, dloc, pointer(tp.text_at), **meta))
+        found.notes.extend(notes)
+        if not found.policies:
+            found.skip_reason = "a CloudFormation template with no policy documents"
+        return found
     if isinstance(root.get("PolicyVersion"), dict) and "Document" in root["PolicyVersion"]:
         pv = root["PolicyVersion"]
         _doc_at(pv["Document"], loc, ("PolicyVersion", "Document"), source, found,
@@ -466,11 +501,6 @@ def _describe_non_policy(root: dict) -> str:
         return "aws kms list-keys output (not a policy)"
     if "Aliases" in keys:
         return "aws kms list-aliases output (not a policy)"
-    if "AWSTemplateFormatVersion" in keys or (
-        isinstance(root.get("Resources"), dict)
-        and any(isinstance(r, dict) and str(r.get("Type", "")).startswith(("AWS::", "Custom::")) for r in root["Resources"].values())
-    ):
-        return "a CloudFormation template (template support is not implemented yet)"
     if "terraform_version" in keys or "format_version" in keys and ("planned_values" in keys or "values" in keys):
         return "a Terraform plan or state (terraform show -json support is not implemented yet)"
     if "Policy" in keys and isinstance(root["Policy"], dict) and "Arn" in root["Policy"]:

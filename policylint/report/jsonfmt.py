@@ -25,6 +25,7 @@ def finding_dict(f: Finding) -> dict:
         "column": loc.column,
         "pointer": loc.pointer,
         "policy": loc.policy,
+        "sid": loc.sid,
         "fingerprint": f.fingerprint,
     }
 
@@ -49,6 +50,12 @@ def render_json(result: LintResult) -> str:
             "notes": [{"file": f.path, "note": n} for f in result.files for n in f.notes],
             "findings_by_severity": result.counts_by_severity(),
             "findings_by_code": result.counts_by_code(),
+            "suppressed": [
+                dict(finding_dict(x.finding), reason=x.reason, suppressed_by=x.where)
+                for x in result.suppressed
+            ],
+            "in_baseline": len(result.in_baseline),
+            "baseline_entries_gone": result.baseline_gone,
         },
     }
     return json.dumps(doc, indent=2, ensure_ascii=True) + "\n"

@@ -74,6 +74,9 @@ def render_text(result: LintResult, color: bool = False) -> str:
         + (f" ({failed} could not be parsed)" if failed else "")
         + f"; {n_skipped} skipped. "
         + "Found " + ", ".join(_plural(counts[s], s) if s != "info" else f"{counts[s]} info" for s in ("error", "warning", "info"))
+        + (f"; {len(result.suppressed)} suppressed" if result.suppressed else "")
+        + (f"; {len(result.in_baseline)} in the baseline" if result.in_baseline else "")
+        + (f" ({_plural(result.baseline_gone, 'baseline entry', 'baseline entries')} no longer found)" if result.baseline_gone else "")
         + "."
     )
     for tb in result.tracebacks:

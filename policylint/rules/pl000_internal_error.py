@@ -30,7 +30,7 @@ class InternalError(Rule):
     summary = "policylint failed on this input (a bug); the other checks still ran"
     severity = Severity.ERROR
     tags = ("engine",)
-    scope = "file"
+    scope = "run"
     input_error = True
 
     def check(self, ctx):  # emitted by the runner, never run directly

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from policylint import catalog
+from policylint.load.cfn import has_template_reference
 from policylint.check.finding import Finding, Severity
 from policylint.check.rule import PolicyContext, Rule
 from policylint.load.source import clip
@@ -45,8 +46,8 @@ class UnknownConditionKey(Rule):
             return
         for stmt in ctx.document.statements:
             for clause in stmt.condition:
-                if catalog.is_known_condition_key(clause.key):
-                    continue
+                if catalog.is_known_condition_key(clause.key) or has_template_reference(clause.key):
+                    continue  # a template reference (``${OidcProvider}:sub``) is not known until deployed
                 yield ctx.finding(self, _message(clause.key), stmt.condition_path(clause), key=True)
 
 

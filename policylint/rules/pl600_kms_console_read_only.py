@@ -61,7 +61,7 @@ class KmsConsoleReadOnlyMinimum(Rule):
 
     def check(self, ctx: PolicyContext) -> Iterable[Finding]:
         doc = ctx.document
-        if doc is None or ctx.kind is not PolicyKind.IDENTITY or ctx.settings.is_cli_sdk_only(ctx.file.path):
+        if doc is None or ctx.kind is not PolicyKind.IDENTITY or ctx.cli_sdk_only():
             return
         if not ctx.memo("browses_keys", lambda: browses_keys(doc)):
             return

@@ -52,7 +52,7 @@ class KmsConsoleManagementMinimum(Rule):
 
     def check(self, ctx: PolicyContext) -> Iterable[Finding]:
         doc = ctx.document
-        if doc is None or ctx.kind is not PolicyKind.IDENTITY or ctx.settings.is_cli_sdk_only(ctx.file.path):
+        if doc is None or ctx.kind is not PolicyKind.IDENTITY or ctx.cli_sdk_only():
             return
         if not allows_any(doc, management_actions()) or not ctx.memo("browses_keys", lambda: browses_keys(doc)):
             return

@@ -1,0 +1,104 @@
+"""Baselines: accept today's findings, report only new ones.
+
+``policylint lint --write-baseline FILE`` records every finding of a run by
+its stable fingerprint (:attr:`policylint.check.finding.Finding.fingerprint`:
+code, file, JSON pointer and the message with digits removed, so moved lines
+and changed counts keep their identity). ``--baseline FILE`` then leaves out
+findings whose fingerprint the baseline holds, as many times as it holds it
+(three identical findings against a baseline of two report one).
+
+File format (JSON, sorted, so that it diffs well under version control)::
+
+    {"policylint_baseline": 1,
+     "findings": [{"fingerprint": "...", "code": "PL300", "file": "keys/a.json",
+                   "pointer": "/Statement/1/Principal", "message": "..."}]}
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+from policylint.check.finding import Finding, normal_path
+from policylint.errors import ConfigError
+
+__all__ = ["Baseline", "load_baseline", "write_baseline"]
+
+FORMAT = 1
+
+
+@dataclass
+class Baseline:
+    """Accepted findings by fingerprint (a multiset), and the file they came from."""
+
+    path: str
+    counts: Counter = field(default_factory=Counter)
+
+    def apply(self, findings: list[Finding]) -> tuple[list[Finding], int, int]:
+        """(new findings, how many were in the baseline, baseline entries no
+        longer found: fixed or changed)."""
+        left = Counter(self.counts)
+        new: list[Finding] = []
+        known = 0
+        for f in findings:
+            fp = f.fingerprint
+            if left[fp] > 0:
+                left[fp] -= 1
+                known += 1
+            else:
+                new.append(f)
+        return new, known, sum(left.values())
+
+
+def write_baseline(findings: list[Finding], path: str) -> int:
+    """Write the baseline of ``findings`` to ``path``; returns how many entries.
+
+    Raises:
+        ConfigError: the file cannot be written.
+    """
+    entries = sorted(
+        ({"fingerprint": f.fingerprint, "code": f.code, "file": normal_path(f.location.file),
+          "pointer": f.location.pointer, "message": f.message} for f in findings),
+        key=lambda e: (e["file"], e["pointer"], e["code"], e["fingerprint"]),
+    )
+    text = json.dumps({"policylint_baseline": FORMAT, "findings": entries}, indent=2, ensure_ascii=True) + "\n"
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as e:
+        raise ConfigError(f"--write-baseline {path}: cannot write: {e.strerror or e}") from None
+    return len(entries)
+
+
+def load_baseline(path: str) -> Baseline:
+    """Read a baseline written by :func:`write_baseline`.
+
+    Raises:
+        ConfigError: the file is missing, unreadable, not JSON (with line and
+            column), or not a policylint baseline.
+    """
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        raise ConfigError(f"--baseline {path}: no such file (write one with --write-baseline)") from None
+    except IsADirectoryError:
+        raise ConfigError(f"--baseline {path}: is a folder, not a baseline file") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"--baseline {path}: not UTF-8 text: {e.reason}") from None
+    except OSError as e:
+        raise ConfigError(f"--baseline {path}: cannot read: {e.strerror or e}") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ConfigError(f"--baseline {path}:{e.lineno}:{e.colno}: invalid JSON: {e.msg}") from None
+    if not isinstance(doc, dict) or doc.get("policylint_baseline") != FORMAT or not isinstance(doc.get("findings"), list):
+        raise ConfigError(f'--baseline {path}: not a policylint baseline (expected {{"policylint_baseline": {FORMAT}, "findings": [...]}})')
+    counts: Counter = Counter()
+    for i, e in enumerate(doc["findings"]):
+        fp = e.get("fingerprint") if isinstance(e, dict) else None
+        if not isinstance(fp, str) or not fp:
+            raise ConfigError(f"--baseline {path}: findings[{i}] has no fingerprint")
+        counts[fp] += 1
+    return Baseline(path, counts)
