@@ -89,7 +89,8 @@ class ResourceFitsNoAction(Rule):
         if doc is None or ctx.kind is not PolicyKind.IDENTITY:
             return
         for stmt in doc.statements:
-            if not _checkable(stmt) or all(v == "*" for v in stmt.resource):
+            # The cheap test first: most statements name only "*".
+            if stmt.resource is None or all(v == "*" for v in stmt.resource) or not _checkable(stmt):
                 continue
             names = statement_names(stmt)
             formats = _formats(names)
