@@ -121,3 +121,13 @@ def test_a_policy_computed_by_another_function_is_noted_not_dropped(tmp_path, su
     assert loaded.notes == [f"/Resources/P/Properties/PolicyDocument: the policy is computed by {sub}; not checked"]
     code, out, _ = run_cli("lint", str(tmp_path / "t.json"))
     assert "skipped 1 file: a CloudFormation template with no policy documents" in out
+
+
+def test_metadata_suppression_naming_no_rule_is_reported(tmp_path):
+    text = TEMPLATE.read_text().replace("          - code: PL303\n", "          - code: PL35\n")
+    (tmp_path / "t.yaml").write_text(text)
+    _, report = lint_json(str(tmp_path / "t.yaml"))
+    (f,) = [f for f in report["findings"] if f["code"] == "PL001"]
+    assert (f["line"], f["column"]) == (17, 13)
+    assert "suppression #1 in the Metadata of AppKey names no rule (code PL35; see policylint rules)" in f["message"]
+    assert [s["code"] for s in report["summary"]["suppressed"]] == []

@@ -144,3 +144,27 @@ def test_bad_baselines_are_usage_errors(tmp_path):
     assert code == 2 and "no such file (write one with --write-baseline)" in err
     code, _, err = run_cli("lint", str(TYPOS), "--write-baseline", str(tmp_path / "no" / "dir.json"))
     assert code == 2 and "cannot write" in err
+
+
+def test_a_suppression_code_that_names_no_rule_is_a_configuration_error(tmp_path):
+    _project(tmp_path, '[[suppress]]\ncode = "PL999"\nfile = "typos.json"\nreason = "typo"\n')
+    code, out, err = run_cli("lint", ".", cwd=tmp_path)
+    assert (code, out) == (2, "")
+    assert "suppress #1 code: 'PL999' matches no rule (see policylint rules)" in err
+
+
+def test_baseline_survives_a_statement_inserted_before_statements_with_a_sid(tmp_path):
+    _project(tmp_path, "")
+    run_cli("lint", ".", "--write-baseline", "baseline.json", cwd=tmp_path)
+    doc = json.loads((tmp_path / "typos.json").read_text())
+    doc["Statement"].insert(0, {"Sid": "New", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"})
+    (tmp_path / "typos.json").write_text(json.dumps(doc, indent=4))
+    code, report = lint_json(".", "--baseline", "baseline.json", cwd=tmp_path)
+    assert (code, report["findings"], report["summary"]["baseline_entries_gone"]) == (0, [], 0)
+
+
+def test_baseline_entries_of_files_not_read_are_not_counted_as_gone(tmp_path):
+    _project(tmp_path, "")
+    run_cli("lint", ".", "--write-baseline", "baseline.json", cwd=tmp_path)
+    code, report = lint_json("keys", "--baseline", "baseline.json", cwd=tmp_path)
+    assert (code, report["summary"]["in_baseline"], report["summary"]["baseline_entries_gone"]) == (0, 5, 0)

@@ -34,10 +34,14 @@ class Baseline:
 
     path: str
     counts: Counter = field(default_factory=Counter)
+    #: fingerprint -> the file it was recorded for (normalized).
+    files: dict[str, str] = field(default_factory=dict)
 
-    def apply(self, findings: list[Finding]) -> tuple[list[Finding], int, int]:
+    def apply(self, findings: list[Finding], checked_files: list[str] | None = None) -> tuple[list[Finding], int, int]:
         """(new findings, how many were in the baseline, baseline entries no
-        longer found: fixed or changed)."""
+        longer found: fixed or changed). Only entries of ``checked_files``
+        (display paths; all when None) or of files that no longer exist can
+        be no longer found: a run over some files says nothing of the others."""
         left = Counter(self.counts)
         new: list[Finding] = []
         known = 0
@@ -48,6 +52,12 @@ class Baseline:
                 known += 1
             else:
                 new.append(f)
+        if checked_files is not None:
+            import os
+
+            read = {normal_path(p) for p in checked_files}
+            return new, known, sum(n for fp, n in left.items()
+                                   if self.files.get(fp) in read or not os.path.exists(self.files.get(fp, "")))
         return new, known, sum(left.values())
 
 
@@ -96,9 +106,12 @@ def load_baseline(path: str) -> Baseline:
     if not isinstance(doc, dict) or doc.get("policylint_baseline") != FORMAT or not isinstance(doc.get("findings"), list):
         raise ConfigError(f'--baseline {path}: not a policylint baseline (expected {{"policylint_baseline": {FORMAT}, "findings": [...]}})')
     counts: Counter = Counter()
+    files: dict[str, str] = {}
     for i, e in enumerate(doc["findings"]):
         fp = e.get("fingerprint") if isinstance(e, dict) else None
         if not isinstance(fp, str) or not fp:
             raise ConfigError(f"--baseline {path}: findings[{i}] has no fingerprint")
         counts[fp] += 1
-    return Baseline(path, counts)
+        if isinstance(e.get("file"), str):
+            files[fp] = normal_path(e["file"])
+    return Baseline(path, counts, files)

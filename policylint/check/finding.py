@@ -52,6 +52,7 @@ class Location:
 
 
 _NUMBERS = re.compile(r"\d+")
+_STATEMENT_INDEX = re.compile(r"(/Statement/)\d+(?=/|$)")
 
 
 def normal_path(path: str) -> str:
@@ -82,13 +83,18 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        """A stable identity: sha256 of code, file (normalized), pointer and the message with
-        digits removed (so a line shift or a changed count keeps the identity)."""
+        """A stable identity: sha256 of code, file (normalized), pointer (with
+        the statement named by its Sid when it has one) and the message with
+        digits removed (so a line shift, a statement inserted before a
+        statement with a Sid, or a changed count keeps the identity)."""
         import hashlib
 
-        basis = "\x1f".join(
-            (self.code, normal_path(self.location.file), self.location.pointer, _NUMBERS.sub("#", self.message))
-        )
+        where = self.location.pointer
+        if self.location.sid:
+            # A statement with a Sid is named by it, so inserting a statement
+            # before it keeps the identity.
+            where = _STATEMENT_INDEX.sub(lambda m: f"{m.group(1)}Sid={self.location.sid}", where, count=1)
+        basis = "\x1f".join((self.code, normal_path(self.location.file), where, _NUMBERS.sub("#", self.message)))
         # surrogatepass: file names and policy text may hold lone surrogates.
         return hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 

@@ -53,7 +53,7 @@ class Registry:
 
         Raises:
             ConfigError: a code or prefix in ``select``, ``ignore``,
-                ``per-file-ignores`` or ``severity`` matches no rule.
+                ``per-file-ignores``, ``severity`` or ``suppress`` matches no rule.
         """
         from policylint.errors import ConfigError
 
@@ -61,6 +61,7 @@ class Registry:
         named = [("select", c) for c in settings.select or ()] + [("ignore", c) for c in settings.ignore]
         named += [(f"per-file-ignores.{g}", c) for g, codes in settings.per_file_ignores.items() for c in codes]
         named += [("severity", c) for c in settings.severity]
+        named += [(f"suppress #{s.index + 1} code", s.code) for s in settings.suppress]
         for key, code in named:
             if not any(c.startswith(code) for c in self._by_code):
                 raise ConfigError(f"{where}: {key}: {code!r} matches no rule (see policylint rules)")

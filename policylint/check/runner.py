@@ -186,7 +186,7 @@ def lint_paths(paths: list[str], options: LintOptions | None = None) -> LintResu
     result.suppressed.extend(silenced)
     result.findings = kept + unused
     if options.baseline is not None:
-        new, _, result.baseline_gone = options.baseline.apply(result.findings)
+        new, _, result.baseline_gone = options.baseline.apply(result.findings, [f.path for f in result.files])
         new_ids = {id(f) for f in new}
         result.in_baseline = [f for f in result.findings if id(f) not in new_ids]
         result.findings = new

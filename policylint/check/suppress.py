@@ -150,18 +150,27 @@ def apply_inline_suppressions(findings: list[Finding], suppressions, file: str, 
         findings, suppressions,
         lambda s, f: f.code.startswith(s.code) and (s.sid is None or s.sid == f.location.sid),
         number, lambda s: f"Metadata of {s.resource} #{s.number}")
-    return kept, silenced, _unused(settings, suppressions, used, number, lambda s: (
-        f"suppression #{s.number} in the Metadata of {s.resource} ({_what(s.code, s.sid)}) matched no finding of its "
-        f'policies; remove it or correct it (reason given: "{s.reason}")',
-        Location(file, s.line, s.column, "")))
+    from policylint.check.registry import registry
+
+    def report(s):
+        if not any(r.code.startswith(s.code) for r in registry()):
+            what = f"names no rule ({_what(s.code, s.sid)}; see policylint rules)"
+        else:
+            what = f"({_what(s.code, s.sid)}) matched no finding of its policies"
+        return (f'suppression #{s.number} in the Metadata of {s.resource} {what}; remove it or correct it '
+                f'(reason given: "{s.reason}")', Location(file, s.line, s.column, ""))
+
+    return kept, silenced, _unused(settings, suppressions, used, number, report)
 
 
 def _judged(code: str, settings: Settings) -> bool:
     """Whether a suppression of ``code`` can be judged unused: some rule it
-    names runs (one for a rule that is not selected is left alone)."""
+    names runs, or it names no rule at all (a typo, reported). One for a
+    rule that exists but is not selected is left alone."""
     from policylint.check.registry import registry
 
-    return any(r.code.startswith(code) and settings.rule_enabled(r.code) for r in registry())
+    named = [r for r in registry() if r.code.startswith(code)]
+    return not named or any(settings.rule_enabled(r.code) for r in named)
 
 
 _ENTRY = re.compile(r"^[ \t]*\[\[\s*(?:tool\s*\.\s*policylint\s*\.\s*)?suppress\s*\]\]", re.MULTILINE)

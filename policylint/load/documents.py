@@ -93,6 +93,9 @@ class PolicySource:
             CloudFormation resource's ``Metadata.policylint.suppress``).
         owner: ARN of the user, group or role the policy is inline in, when
             the file says (``get-account-authorization-details``), else None.
+        aws_managed: True when the file says the policy is an AWS managed
+            policy (its ARN is ``arn:aws:iam::aws:policy/...``): AWS writes and
+            maintains it, and the customer quotas do not apply to it.
     """
 
     document: Any
@@ -105,6 +108,7 @@ class PolicySource:
     fragment: bool = False
     suppressions: tuple = ()
     owner: str | None = None
+    aws_managed: bool = False
 
     def file_pointer(self, path: DataPath) -> str:
         """JSON pointer, in the file, of ``path`` inside the document."""
@@ -367,8 +371,10 @@ def _auth_details(root: dict, loc: Locator, source: SourceText, found: Found) ->
             )
             vid = _label(ver.get("VersionId"), j)
             if is_default:
+                arn = pol.get("Arn") if isinstance(pol.get("Arn"), str) else ""
                 _doc_at(ver["Document"], loc, ("Policies", i, "PolicyVersionList", j, "Document"), source, found,
-                        name=f"managed policy {pname} {vid}", kind_hint="identity", origin=origin)
+                        name=f"managed policy {pname} {vid}", kind_hint="identity", origin=origin,
+                        aws_managed=arn.split(":policy/", 1)[0].endswith(":iam::aws"))
             else:
                 found.notes.append(f"managed policy {pname} version {vid} is not the default version (not in force), not checked")
 
