@@ -126,11 +126,9 @@ def lint(
     try:
         result = lint_paths(paths, options)
         if write_baseline is not None:
-            from policylint.check.baseline import write_baseline as write
+            from policylint.check.baseline import record_baseline
 
-            n = write(result.findings + result.in_baseline, write_baseline)
-            # What was just recorded is accepted: the run reports it as baselined.
-            result.in_baseline, result.findings = result.in_baseline + result.findings, []
+            n = record_baseline(result, write_baseline)
             typer.echo(f"policylint: wrote {n} finding(s) to the baseline {_safe(write_baseline)}", err=True)
     except PolicylintError as e:
         _fail(str(e))

@@ -44,8 +44,8 @@ from policylint.errors import ConfigError
 
 __all__ = ["Settings", "Suppression", "glob_regex", "load_settings"]
 
-_CODE = re.compile(r"^PL[0-9]{0,3}$")
-_ACCOUNT = re.compile(r"^[0-9]{12}$")
+_CODE = re.compile(r"PL[0-9]{0,3}\Z")
+_ACCOUNT = re.compile(r"[0-9]{12}\Z")
 
 
 class Suppression(BaseModel):
@@ -79,7 +79,7 @@ class Suppression(BaseModel):
     @field_validator("reason")
     @classmethod
     def _reason(cls, v):
-        if not v.strip():
+        if not v.strip().strip("\u200b\u200c\u200d\u2060\ufeff"):
             raise ValueError("a suppression needs a reason")
         return v
 
@@ -168,7 +168,10 @@ class Settings(BaseModel):
     @classmethod
     def _number_suppressions(cls, v):
         if isinstance(v, list):
-            return [dict(x, index=i) if isinstance(x, dict) and "index" not in x else x for i, x in enumerate(v)]
+            for x in v:
+                if isinstance(x, dict) and "index" in x:
+                    raise ValueError("unknown key 'index' in a suppression (keys: code, file, sid, pointer, reason)")
+            return [dict(x, index=i) if isinstance(x, dict) else x for i, x in enumerate(v)]
         return v
 
     @field_validator("fail_on")

@@ -131,3 +131,61 @@ def test_metadata_suppression_naming_no_rule_is_reported(tmp_path):
     assert (f["line"], f["column"]) == (17, 13)
     assert "suppression #1 in the Metadata of AppKey names no rule (code PL35; see policylint rules)" in f["message"]
     assert [s["code"] for s in report["summary"]["suppressed"]] == []
+
+
+def _template(tmp_path, resources: dict, **top) -> str:
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"Resources": resources, **top}, indent=1))
+    return str(path)
+
+
+def _managed(resource):
+    return {"P": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": {
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": resource}]}}}}
+
+
+def test_self_referring_and_exploding_mappings_are_noted_not_followed(tmp_path):
+    rec = _template(tmp_path, _managed({"Fn::FindInMap": ["M", "A", "B"]}),
+                    Mappings={"M": {"A": {"B": {"Fn::FindInMap": ["M", "A", "B"]}}}})
+    _, loaded = _policies(rec)
+    assert loaded.notes == ["/Resources/P/Properties/PolicyDocument: Fn::FindInMap M/A/B refers to itself "
+                            "(or nests too deeply); left as ${Fn::FindInMap}"]
+    assert loaded.policies[0].document["Statement"][0]["Resource"] == "${Fn::FindInMap}"
+    # Each level joins two lookups of the next: 2**40 characters if followed.
+    m = {f"k{i}": {"v": {"Fn::Join": ["", [{"Fn::FindInMap": ["M", f"k{i + 1}", "v"]}] * 2]}} for i in range(40)}
+    m["k40"] = {"v": "ab"}
+    expo = _template(tmp_path, _managed({"Fn::FindInMap": ["M", "k0", "v"]}), Mappings={"M": m})
+    _, loaded = _policies(expo)
+    assert loaded.notes == ["/Resources/P/Properties/PolicyDocument: intrinsic functions expand to more than "
+                            "1,000,000 characters; the rest are left as ${Fn::Join}"]
+    assert len(loaded.policies[0].document["Statement"][0]["Resource"]) <= 1_000_000
+
+
+def test_computed_elements_and_misshapen_properties_are_noted(tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      KeyPolicy:\n"
+        "        Version: '2012-10-17'\n        Statement: !Ref Stmts\n"
+        "  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n"
+        "        Version: !Ref VersionParam\n        Statement:\n          - {Effect: Allow, Action: kms:Decrpyt, Resource: '*'}\n"
+        "  R:\n    Type: AWS::IAM::Role\n    Properties:\n      Policies: {PolicyName: x}\n"
+        "  K2:\n    Type: AWS::KMS::Key\n    Properties: [1]\n"
+    )
+    _, loaded = _policies(path)
+    assert loaded.notes == [
+        "/Resources/K/Properties/KeyPolicy/Statement: computed by Ref; the policy is not checked",
+        "/Resources/P/Properties/PolicyDocument/Version: ${VersionParam} is known only when deployed; checked as 2012-10-17",
+        "/Resources/R/Properties/Policies: should be a list, found an object; not checked",
+        "/Resources/K2/Properties: Properties should be an object, found a list; not checked",
+    ]
+    code, report = lint_json(str(path), "--config", str(DATA / "only-catalog.toml"))
+    assert [(f["code"], f["line"]) for f in report["findings"]] == [("PL201", 14)]
+
+
+def test_a_sub_policy_that_is_not_json_is_reported_at_the_property(tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text("Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument: !Sub |\n"
+                    '        {"Version": "2012-10-17", "Statement": [\n')
+    code, report = lint_json(str(path))
+    (f,) = report["findings"]
+    assert (f["code"], f["line"], f["column"], code) == ("PL102", 5, 23, 2)

@@ -168,3 +168,39 @@ def test_baseline_entries_of_files_not_read_are_not_counted_as_gone(tmp_path):
     run_cli("lint", ".", "--write-baseline", "baseline.json", cwd=tmp_path)
     code, report = lint_json("keys", "--baseline", "baseline.json", cwd=tmp_path)
     assert (code, report["summary"]["in_baseline"], report["summary"]["baseline_entries_gone"]) == (0, 5, 0)
+
+
+def test_hostile_or_misleading_configuration_values_are_refused(tmp_path):
+    for config, message in (
+        ('trusted-accounts = ["999988887777\\n"]', "is not an AWS account ID"),
+        ('[[suppress]]\ncode = "PL305\\n"\nreason = "x"', "is not a rule code or code prefix"),
+        ('[[suppress]]\ncode = "PL305"\nreason = "\\u200b"', "a suppression needs a reason"),
+        ('[[suppress]]\ncode = "PL305"\nreason = "x"\nindex = 0', "unknown key 'index'"),
+    ):
+        (tmp_path / ".policylint.toml").write_text(config + "\n")
+        code, out, err = run_cli("lint", str(TYPOS), cwd=tmp_path)
+        assert (code, out) == (2, ""), config
+        assert message in err, (config, err)
+
+
+def test_a_changed_account_is_a_new_finding(tmp_path):
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "kms:Decrypt", "Resource": "*"}]}
+    (tmp_path / "key.json").write_text(json.dumps(policy))
+    run_cli("lint", "key.json", "--write-baseline", "b.json", cwd=tmp_path)
+    (tmp_path / "key.json").write_text(json.dumps(policy).replace("999988887777", "444455556666"))
+    code, report = lint_json("key.json", "--baseline", "b.json", cwd=tmp_path)
+    assert [f["code"] for f in report["findings"]] == ["PL305"] and "444455556666" in report["findings"][0]["message"]
+    assert (code, report["summary"]["baseline_entries_gone"]) == (0, 1)
+
+
+def test_unreadable_inputs_are_never_baselined(tmp_path):
+    (tmp_path / "bad.json").write_text('{"Version": "2012-10-17", "Statement": [')
+    code, out, err = run_cli("lint", "bad.json", "--write-baseline", "b.json", cwd=tmp_path)
+    assert code == 2 and "wrote 0 finding(s)" in err and "bad.json:1:" in out and "PL102" in out
+    code, report = lint_json("bad.json", "--baseline", "b.json", cwd=tmp_path)
+    assert code == 2 and [f["code"] for f in report["findings"]] == ["PL102"]
+    (tmp_path / "deep.json").write_text('{"policylint_baseline": 1, "findings": [' + "[" * 100_000)
+    code, out, err = run_cli("lint", "bad.json", "--baseline", "deep.json", cwd=tmp_path)
+    assert (code, out) == (2, "") and "nested too deeply to be a policylint baseline" in err

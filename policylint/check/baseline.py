@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from policylint.check.finding import Finding, normal_path
 from policylint.errors import ConfigError
 
-__all__ = ["Baseline", "load_baseline", "write_baseline"]
+__all__ = ["Baseline", "load_baseline", "record_baseline", "write_baseline"]
 
 FORMAT = 1
 
@@ -42,10 +42,15 @@ class Baseline:
         longer found: fixed or changed). Only entries of ``checked_files``
         (display paths; all when None) or of files that no longer exist can
         be no longer found: a run over some files says nothing of the others."""
+        from policylint.check.registry import registry
+
         left = Counter(self.counts)
         new: list[Finding] = []
         known = 0
         for f in findings:
+            if registry().is_input_error(f.code):
+                new.append(f)  # an unreadable input is never accepted
+                continue
             fp = f.fingerprint
             if left[fp] > 0:
                 left[fp] -= 1
@@ -62,14 +67,18 @@ class Baseline:
 
 
 def write_baseline(findings: list[Finding], path: str) -> int:
-    """Write the baseline of ``findings`` to ``path``; returns how many entries.
+    """Write the baseline of ``findings`` to ``path`` (leaving out inputs
+    that could not be read, PL000 and PL100-PL104); returns how many entries.
 
     Raises:
         ConfigError: the file cannot be written.
     """
+    from policylint.check.registry import registry
+
     entries = sorted(
         ({"fingerprint": f.fingerprint, "code": f.code, "file": normal_path(f.location.file),
-          "pointer": f.location.pointer, "message": f.message} for f in findings),
+          "pointer": f.location.pointer, "message": f.message}
+         for f in findings if not registry().is_input_error(f.code)),
         key=lambda e: (e["file"], e["pointer"], e["code"], e["fingerprint"]),
     )
     text = json.dumps({"policylint_baseline": FORMAT, "findings": entries}, indent=2, ensure_ascii=True) + "\n"
@@ -79,6 +88,24 @@ def write_baseline(findings: list[Finding], path: str) -> int:
     except OSError as e:
         raise ConfigError(f"--write-baseline {path}: cannot write: {e.strerror or e}") from None
     return len(entries)
+
+
+def record_baseline(result, path: str) -> int:
+    """``--write-baseline``: write every finding of ``result`` (a
+    :class:`~policylint.check.runner.LintResult`, baselined ones included) to
+    ``path``, then count them as baselined in ``result``; inputs that could
+    not be read stay reported. Returns how many entries were written.
+
+    Raises:
+        ConfigError: the file cannot be written.
+    """
+    from policylint.check.registry import registry
+
+    n = write_baseline(result.findings + result.in_baseline, path)
+    unread = [f for f in result.findings if registry().is_input_error(f.code)]
+    result.in_baseline = result.in_baseline + [f for f in result.findings if not registry().is_input_error(f.code)]
+    result.findings = unread
+    return n
 
 
 def load_baseline(path: str) -> Baseline:
@@ -103,7 +130,10 @@ def load_baseline(path: str) -> Baseline:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise ConfigError(f"--baseline {path}:{e.lineno}:{e.colno}: invalid JSON: {e.msg}") from None
-    if not isinstance(doc, dict) or doc.get("policylint_baseline") != FORMAT or not isinstance(doc.get("findings"), list):
+    except RecursionError:
+        raise ConfigError(f"--baseline {path}: nested too deeply to be a policylint baseline") from None
+    version = doc.get("policylint_baseline") if isinstance(doc, dict) else None
+    if type(version) is not int or version != FORMAT or not isinstance(doc.get("findings"), list):
         raise ConfigError(f'--baseline {path}: not a policylint baseline (expected {{"policylint_baseline": {FORMAT}, "findings": [...]}})')
     counts: Counter = Counter()
     files: dict[str, str] = {}

@@ -51,7 +51,8 @@ class Location:
     sid: str | None = None
 
 
-_NUMBERS = re.compile(r"\d+")
+#: Counts and positions in messages (not 12-digit account IDs, which name who).
+_NUMBERS = re.compile(r"(?<![0-9])[0-9]{1,11}(?![0-9])")
 _STATEMENT_INDEX = re.compile(r"(/Statement/)\d+(?=/|$)")
 
 
@@ -85,7 +86,7 @@ class Finding:
     def fingerprint(self) -> str:
         """A stable identity: sha256 of code, file (normalized), pointer (with
         the statement named by its Sid when it has one) and the message with
-        digits removed (so a line shift, a statement inserted before a
+        counts removed (numbers of up to 11 digits: account IDs stay) (so a line shift, a statement inserted before a
         statement with a Sid, or a changed count keeps the identity)."""
         import hashlib
 

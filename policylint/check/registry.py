@@ -45,6 +45,12 @@ class Registry:
             return hit
         return next((r for r in self._by_code.values() if r.name == code_or_name), None)
 
+    def is_input_error(self, code: str) -> bool:
+        """Whether findings of ``code`` mean an input could not be read (PL000,
+        PL100-PL104): those are never suppressed or baselined."""
+        rule = self._by_code.get(code)
+        return bool(rule is not None and rule.input_error)
+
     def codes(self) -> list[str]:
         return list(self._by_code)
 

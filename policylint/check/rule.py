@@ -111,10 +111,11 @@ class PolicyContext:
         return self._memo[key]
 
     def cli_sdk_only(self) -> bool:
-        """Whether the configuration marks this policy's users as CLI/SDK-only
-        (no KMS console checks): its file matches a ``cli-sdk-only`` glob, or
-        the principal it is inline in matches a ``cli-sdk-only`` ARN pattern."""
-        if self.settings.is_cli_sdk_only(self.file.path):
+        """Whether this policy's users need no KMS console checks: the file
+        says nobody signs in with it (a boundary-only or service-linked-role
+        policy), its file matches a ``cli-sdk-only`` glob, or the principal
+        it is inline in matches a ``cli-sdk-only`` ARN pattern."""
+        if self.settings.is_cli_sdk_only(self.file.path) or self.source.not_console:
             return True
         owner = self.source.owner
         return owner is not None and self.settings.is_cli_sdk_only_principal(owner)

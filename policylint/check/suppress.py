@@ -57,8 +57,12 @@ def matches(s: Suppression, f: Finding, settings: Settings) -> bool:
     return settings.file_matches(s.file, f.location.file)
 
 
-#: Findings about the run itself, which a suppression cannot hide.
-_UNSUPPRESSIBLE = frozenset({"PL000", "PL001"})
+def _unsuppressible(code: str) -> bool:
+    """Findings about the run itself (PL001) and inputs that could not be read
+    (PL000, PL100-PL104) cannot be suppressed."""
+    from policylint.check.registry import registry
+
+    return code == "PL001" or registry().is_input_error(code)
 
 
 def _split(findings: list[Finding], entries, hits, key, where) -> tuple[list[Finding], list[Suppressed], set]:
@@ -68,7 +72,7 @@ def _split(findings: list[Finding], entries, hits, key, where) -> tuple[list[Fin
     silenced: list[Suppressed] = []
     used: set = set()
     for f in findings:
-        hit = next((e for e in entries if f.code not in _UNSUPPRESSIBLE and hits(e, f)), None)
+        hit = None if _unsuppressible(f.code) else next((e for e in entries if hits(e, f)), None)
         if hit is None:
             kept.append(f)
         else:

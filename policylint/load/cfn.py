@@ -191,13 +191,16 @@ def template_policies(root: dict, loc: Locator) -> tuple[list[TemplatePolicy], l
             continue
         props = res.get("Properties")
         base: DataPath = ("Resources", logical_id, "Properties")
-        if not isinstance(props, dict):
-            if rtype in ("AWS::KMS::Key",):
+        if props is None:
+            if rtype == "AWS::KMS::Key":
                 notes.append(f"{pointer(base[:2])}: {rtype} without KeyPolicy: CloudFormation gives it the default key policy")
+            continue
+        if not isinstance(props, dict):
+            notes.append(f"{pointer(base)}: Properties should be an object, found {json_type_name(props)}; not checked")
             continue
         sups = _suppressions(res.get("Metadata"), ("Resources", logical_id, "Metadata"), logical_id, loc, notes)
         for prop_path, hint, key_policy in specs:
-            for at, value in _walk(props, prop_path, base):
+            for at, value in _walk(props, prop_path, base, notes):
                 where = pointer(at)
                 ctx.here = where
                 text, text_at, variables = None, at, None
@@ -219,14 +222,25 @@ def template_policies(root: dict, loc: Locator) -> tuple[list[TemplatePolicy], l
                         continue
                 elif isinstance(value, str):
                     text = value
+                if text is None and isinstance(value, dict):
+                    computed = [k for k in ("Statement", "Version") if isinstance(value.get(k), dict)
+                                and _intrinsic_name(value[k]) not in (None, "Fn::If")]
+                    if "Statement" in computed:
+                        notes.append(f"{where}/Statement: computed by {_intrinsic_name(value['Statement'])}; "
+                                     "the policy is not checked")
+                        continue
                 doc = ctx.resolve(value) if text is None else None
                 if doc is _NO_VALUE:
                     continue
+                if isinstance(doc, dict) and isinstance(doc.get("Version"), str) and has_template_reference(doc["Version"]):
+                    notes.append(f"{where}/Version: {doc['Version']} is known only when deployed; checked as 2012-10-17")
+                    doc["Version"] = "2012-10-17"
                 kind = hint
                 if hint == "org":
                     kind = _ORG_TYPES.get(props.get("Type")) if isinstance(props.get("Type"), str) else None
                     if kind is None:
-                        notes.append(f"{where}: an AWS Organizations policy of type {props.get('Type')!r} is not an IAM policy; not checked")
+                        shown = props.get("Type") if isinstance(props.get("Type"), str) else json_type_name(props.get("Type"))
+                        notes.append(f"{where}: an AWS Organizations policy of type {shown} is not an IAM policy; not checked")
                         continue
                 label = f"{logical_id} ({rtype})"
                 if len(at) > 4 and at[3] == "Policies":
@@ -240,8 +254,9 @@ def template_policies(root: dict, loc: Locator) -> tuple[list[TemplatePolicy], l
     return out, notes
 
 
-def _walk(props: dict, path: tuple[Any, ...], base: DataPath):
-    """(path, value) for every value at ``path`` under ``props``; ``"*"`` steps into each list element."""
+def _walk(props: dict, path: tuple[Any, ...], base: DataPath, notes: list[str]):
+    """(path, value) for every value at ``path`` under ``props``; ``"*"`` steps
+    into each list element (a value that is not a list is noted, not dropped)."""
     items: list[tuple[DataPath, Any]] = [(base, props)]
     for step in path:
         nxt: list[tuple[DataPath, Any]] = []
@@ -249,6 +264,8 @@ def _walk(props: dict, path: tuple[Any, ...], base: DataPath):
             if step == "*":
                 if isinstance(v, list):
                     nxt.extend((at + (i,), x) for i, x in enumerate(v))
+                else:
+                    notes.append(f"{pointer(at)}: should be a list, found {json_type_name(v)}; not checked")
             elif isinstance(v, dict) and step in v:
                 nxt.append((at + (step,), v[step]))
         items = nxt
@@ -325,10 +342,28 @@ def _intrinsic_name(v: dict) -> str | None:
 class _Resolver:
     """Writes intrinsic functions as text (see the module docstring)."""
 
+    #: Most characters of text the functions of one template may produce
+    #: (chained ``Fn::FindInMap``/``Fn::Join`` can double it at each step).
+    BUDGET = 1_000_000
+    #: Deepest nesting of mapping lookups followed.
+    MAX_DEPTH = 50
+
     def __init__(self, root: dict, notes: list[str]) -> None:
         self.mappings = root.get("Mappings") if isinstance(root.get("Mappings"), dict) else {}
         self.notes = notes
         self.here = ""
+        self.left = self.BUDGET
+        self.looking: list[tuple] = []
+
+    def _spend(self, text: str, name: str) -> str:
+        """Count ``text`` against the budget; past it, the function's placeholder."""
+        self.left -= len(text)
+        if self.left < 0:
+            if self.left + len(text) >= 0:
+                self.notes.append(f"{self.here}: intrinsic functions expand to more than {self.BUDGET:,} characters; "
+                                  f"the rest are left as ${{{name}}}")
+            return "${" + name + "}"
+        return text
 
     def resolve(self, v: Any) -> Any:
         if isinstance(v, dict):
@@ -384,18 +419,29 @@ class _Resolver:
                 return self.sub(arg[0], {k: self.text(x) for k, x in arg[1].items()})
             return "${Fn::Sub}"
         if name == "Fn::Join":
+            if self.left < 0:
+                return "${Fn::Join}"
             if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], list):
                 parts = [self.resolve(p) for p in arg[1]]
-                return arg[0].join(self.text(p) for p in parts if p is not _NO_VALUE)
+                return self._spend(arg[0].join(self.text(p) for p in parts if p is not _NO_VALUE), name)
             return "${Fn::Join}"
         if name == "Fn::FindInMap":
-            if isinstance(arg, list) and len(arg) >= 3:
+            if isinstance(arg, list) and len(arg) >= 3 and self.left >= 0:
                 keys = [self.resolve(a) for a in arg[:3]]
                 if all(isinstance(k, str) and not has_template_reference(k) for k in keys):
                     hit = self.mappings.get(keys[0], {})
                     hit = hit.get(keys[1], {}) if isinstance(hit, dict) else {}
                     if isinstance(hit, dict) and keys[2] in hit:
-                        return self.resolve(hit[keys[2]])
+                        key = tuple(keys)
+                        if key in self.looking or len(self.looking) >= self.MAX_DEPTH:
+                            self.notes.append(f"{self.here}: Fn::FindInMap {'/'.join(keys)} refers to itself "
+                                              "(or nests too deeply); left as ${Fn::FindInMap}")
+                            return "${Fn::FindInMap}"
+                        self.looking.append(key)
+                        try:
+                            return self.resolve(hit[keys[2]])
+                        finally:
+                            self.looking.pop()
             return "${Fn::FindInMap}"
         if name == "Fn::Select":
             if isinstance(arg, list) and len(arg) == 2:

@@ -96,6 +96,10 @@ class PolicySource:
         aws_managed: True when the file says the policy is an AWS managed
             policy (its ARN is ``arn:aws:iam::aws:policy/...``): AWS writes and
             maintains it, and the customer quotas do not apply to it.
+        not_console: why nobody signs in to the console with this policy's
+            permissions, when the file says so (a managed policy used only as
+            a permissions boundary, which grants nothing; a service-linked
+            role's policy), else None.
     """
 
     document: Any
@@ -109,6 +113,7 @@ class PolicySource:
     suppressions: tuple = ()
     owner: str | None = None
     aws_managed: bool = False
+    not_console: str | None = None
 
     def file_pointer(self, path: DataPath) -> str:
         """JSON pointer, in the file, of ``path`` inside the document."""
@@ -238,7 +243,7 @@ def _embedded(value: str, parent: Locator, at: DataPath, source: SourceText, wha
         line, col = p.line, p.column
         if line is not None and col is not None:
             f = to_file(inner_source.offset_of(line, col))
-            line, col = source.line_col(f) if f is not None else (parent.locate(at) or (None, None))
+            line, col = source.line_col(f) if f is not None else (_FixedLocator(parent, at).locate(()) or (None, None))
         mapped.append(LoadProblem(p.kind, f"in {what}: {p.message}", line, col, at))
     if doc is None:
         return None, None, mapped
@@ -347,6 +352,7 @@ def _auth_details(root: dict, loc: Locator, source: SourceText, found: Found) ->
         for i, ent in _items(root.get(list_name), (list_name,), found, list_name):
             who = f"{label}/{_label(ent.get(name_key), i)}"
             owner = ent.get("Arn") if isinstance(ent.get("Arn"), str) else None
+            slr = "a service-linked role's policy" if str(ent.get("Path", "")).startswith("/aws-service-role/") else None
             if label == "role" and "AssumeRolePolicyDocument" in ent:
                 _doc_at(ent["AssumeRolePolicyDocument"], loc, (list_name, i, "AssumeRolePolicyDocument"), source,
                         found, name=f"{who} trust policy", kind_hint="trust", origin=origin)
@@ -356,7 +362,7 @@ def _auth_details(root: dict, loc: Locator, source: SourceText, found: Found) ->
                     continue
                 _doc_at(pol["PolicyDocument"], loc, (list_name, i, inline_key, j, "PolicyDocument"), source,
                         found, name=f"{who} inline policy {_label(pol.get('PolicyName'), j)}",
-                        kind_hint="identity", origin=origin, owner=owner)
+                        kind_hint="identity", origin=origin, owner=owner, not_console=slr)
     for i, pol in _items(root.get("Policies"), ("Policies",), found, "Policies"):
         pname = _label(pol.get("PolicyName"), i)
         default = pol.get("DefaultVersionId")
@@ -374,9 +380,21 @@ def _auth_details(root: dict, loc: Locator, source: SourceText, found: Found) ->
                 arn = pol.get("Arn") if isinstance(pol.get("Arn"), str) else ""
                 _doc_at(ver["Document"], loc, ("Policies", i, "PolicyVersionList", j, "Document"), source, found,
                         name=f"managed policy {pname} {vid}", kind_hint="identity", origin=origin,
-                        aws_managed=arn.split(":policy/", 1)[0].endswith(":iam::aws"))
+                        aws_managed=arn.split(":policy/", 1)[0].endswith(":iam::aws"), not_console=_not_console(pol))
             else:
                 found.notes.append(f"managed policy {pname} version {vid} is not the default version (not in force), not checked")
+
+
+def _not_console(pol: dict) -> str | None:
+    """Why a managed policy of an authorization-details export serves no
+    console user: used only as a permissions boundary, or written for
+    service-linked roles (path ``/aws-service-role/``)."""
+    if str(pol.get("Path", "")).startswith("/aws-service-role/"):
+        return "a policy for service-linked roles"
+    if pol.get("AttachmentCount") == 0 and isinstance(pol.get("PermissionsBoundaryUsageCount"), int) \
+            and pol["PermissionsBoundaryUsageCount"] > 0:
+        return "used only as a permissions boundary, which grants nothing"
+    return None
 
 
 _ORG_KINDS = {"SERVICE_CONTROL_POLICY": "scp", "RESOURCE_CONTROL_POLICY": "rcp"}

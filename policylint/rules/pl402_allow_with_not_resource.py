@@ -26,11 +26,22 @@ def _types_left(names: frozenset[str], excluded: tuple[str, ...]) -> tuple[list[
             star_only = True
         for rt, _ in f[1]:
             types.setdefault((svc, rt), resource_formats(svc, rt))
+    star_only = star_only and "*" not in excluded
+    comparisons = sum(len(f) for f in types.values()) * len(excluded)
+    if comparisons > _MAX_COMPARISONS:
+        return [], 0, star_only  # too many to compare cheaply: say only what is allowed
+    several = len({s for s, _ in types}) > 1
     left = []
     for (svc, rt), formats in sorted(types.items()):
         if not formats or not all(any(all_of_type(v, fmt) for v in excluded) for fmt in formats):
-            left.append(f"{svc}:{rt}" if len({s for s, _ in types}) > 1 else rt)
-    return left, len(types), star_only and "*" not in excluded
+            left.append(f"{svc}:{rt}" if several else rt)
+    return left, len(types), star_only
+
+
+#: Most ARN-format comparisons made for one statement; a statement needing
+#: more (hundreds of wildcard NotResource values against every resource type)
+#: is reported without the count of types left, rather than slowly.
+_MAX_COMPARISONS = 5_000
 
 
 class AllowWithNotResource(Rule):
