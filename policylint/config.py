@@ -83,6 +83,14 @@ class Suppression(BaseModel):
             raise ValueError("a suppression needs a reason")
         return v
 
+    @field_validator("file")
+    @classmethod
+    def _file(cls, v):
+        parts = v.replace("\\", "/").split("/")
+        if v.startswith(("/", "\\")) or (len(v) > 1 and v[1] == ":") or ".." in parts:
+            raise ValueError(f"{v!r}: file globs are relative to the configuration's folder and stay inside it")
+        return v
+
     @field_validator("pointer")
     @classmethod
     def _pointer(cls, v):

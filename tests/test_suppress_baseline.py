@@ -204,3 +204,15 @@ def test_unreadable_inputs_are_never_baselined(tmp_path):
     (tmp_path / "deep.json").write_text('{"policylint_baseline": 1, "findings": [' + "[" * 100_000)
     code, out, err = run_cli("lint", "bad.json", "--baseline", "deep.json", cwd=tmp_path)
     assert (code, out) == (2, "") and "nested too deeply to be a policylint baseline" in err
+
+
+def test_suppression_globs_stay_inside_the_configuration_folder_and_pointers_follow_rfc_6901(tmp_path):
+    for glob in ("/etc/*.json", "../other/*.json", "keys/../../x.json"):
+        _project(tmp_path, f'[[suppress]]\ncode = "PL201"\nfile = "{glob}"\nreason = "x"\n')
+        code, _, err = run_cli("lint", ".", cwd=tmp_path)
+        assert code == 2 and "file globs are relative to the configuration's folder" in err, glob
+        shutil.rmtree(tmp_path / "keys")
+    # "/" names the key "" (RFC 6901), not the whole file.
+    _project(tmp_path, '[[suppress]]\ncode = "PL2"\nfile = "typos.json"\npointer = "/"\nreason = "x"\n')
+    _, report = lint_json("typos.json", cwd=tmp_path)
+    assert report["summary"]["suppressed"] == [] and [f["code"] for f in report["findings"]][0] == "PL001"

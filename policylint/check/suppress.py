@@ -52,7 +52,7 @@ def matches(s: Suppression, f: Finding, settings: Settings) -> bool:
         return False
     if s.pointer is not None and s.pointer != "":
         p = f.location.pointer
-        if p != s.pointer and not p.startswith(s.pointer.rstrip("/") + "/"):
+        if p != s.pointer and not p.startswith(s.pointer + "/"):  # RFC 6901: "/" names the key ""
             return False
     return settings.file_matches(s.file, f.location.file)
 
