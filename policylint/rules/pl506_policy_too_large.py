@@ -29,7 +29,9 @@ class PolicyTooLarge(Rule):
         * IAM identity policies, white space not counted: 6,144 characters
           for a customer managed policy; inline policies are limited per user
           (2,048), group (5,120) and role (10,240) in total, so a single
-          inline policy is reported when it alone is over its entity's quota.
+          inline policy is reported when it alone is over its entity's quota,
+          and an ``get-account-authorization-details`` export, which holds
+          every inline policy of an entity, is also checked for their total.
           A document whose placement is unknown (a bare file) is reported
           only above 10,240, the most any customer identity policy can hold,
           and names the other quotas;
@@ -111,6 +113,17 @@ class PolicyTooLarge(Rule):
                 yield ctx.finding(
                     self, f"this inline policy alone is {size:,} characters without white space; the inline policies "
                     f"of a {entity} may total at most {INLINE[entity]:,}", ())
+                return
+            # IAM counts a user's, group's or role's inline policies together:
+            # said once, on the entity's first inline policy in the file.
+            who = (ctx.source.name or "").partition(" inline policy ")[0]
+            mine = [ps for ps in ctx.file.policies if (ps.name or "").startswith(who + " inline policy ")]
+            if len(mine) > 1 and mine[0] is ctx.source:
+                total = sum(len(without_white_space(compact_text(ps.document))) for ps in mine)
+                if total > INLINE[entity]:
+                    yield ctx.finding(
+                        self, f"the {len(mine)} inline policies of {who} total {total:,} characters without white "
+                        f"space; the inline policies of a {entity} may total at most {INLINE[entity]:,}", ())
         elif managed:
             if size > MANAGED:
                 yield ctx.finding(
