@@ -175,35 +175,56 @@ def _index() -> dict | None:
     return catalog.derived_index(f"iam-facts-v{_INDEX_FORMAT}", _pack)
 
 
-@cache
-def _service(svc: str) -> tuple[dict[str, Facts], dict[str, tuple[str, ...]]]:
+def _packed(svc: str) -> tuple[dict[str, str], dict[str, str]] | None:
+    """The service's packed facts from the on-disk index, once more than
+    :data:`INDEX_AFTER` services have been asked for (a run over a few files
+    reads only their services' catalog files), else None."""
     _asked.add(svc)
     if len(_asked) > INDEX_AFTER:
         index = _index()
-        if index is not None and svc in index:
-            return _unpack(index[svc])
-    return _service_facts_direct(svc)
+        if index is not None:
+            return index.get(svc)
+    return None
 
 
+@cache
+def _service(svc: str) -> tuple[dict[str, Facts], dict[str, tuple[str, ...]]]:
+    packed = _packed(svc)
+    return _unpack(packed) if packed is not None else _service_facts_direct(svc)
+
+
+@lru_cache(maxsize=65536)
 def facts(name: str) -> Facts | None:
     """(access level, ((resource type, required), ...)) of a lower-case
     ``service:name``, or None for an unknown action. The access level is the
-    catalog's text, e.g. ``"Write"`` or ``"Permissions management, Write"``."""
+    catalog's text, e.g. ``"Write"`` or ``"Permissions management, Write"``.
+    From the index, only this action's entry is unpacked."""
     svc, _, lname = name.partition(":")
     if svc not in catalog.services():
         return None
-    return _service(svc)[0].get(lname)
+    packed = _packed(svc)
+    if packed is None:
+        return _service(svc)[0].get(lname)
+    text = packed[0].get(lname)
+    if text is None:
+        return None
+    lv, _, rts = text.partition("\t")
+    return (lv, tuple((r.lstrip("+"), r.startswith("+")) for r in rts.split("|")) if rts else ())
+
+
+@cache
+def service_types(svc: str) -> dict[str, tuple[str, ...]]:
+    """Lower-case resource type name -> ARN formats, for the types the
+    service's actions act on."""
+    packed = _packed(svc)
+    if packed is not None:
+        return {t: tuple(f.split("\n")) if f else () for t, f in packed[1].items()}
+    return _service(svc)[1]
 
 
 def resource_formats(svc: str, type_name: str) -> tuple[str, ...]:
     """ARN formats of a service's resource type (``${...}`` placeholders), or ()."""
-    return _service(svc)[1].get(type_name.lower(), ())
-
-
-def service_types(svc: str) -> dict[str, tuple[str, ...]]:
-    """Lower-case resource type name -> ARN formats, for the types the
-    service's actions act on."""
-    return _service(svc)[1]
+    return service_types(svc).get(type_name.lower(), ())
 
 
 @lru_cache(maxsize=4096)
