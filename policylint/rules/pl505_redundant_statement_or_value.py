@@ -134,14 +134,21 @@ def _redundant_values(values, covers, fold: bool, actions: bool) -> list[tuple[i
     if wild:
         order = sorted(first.items())
         keys = [k for k, _ in order]
+        by_field = _by_resource_field(first) if not actions else {}
         for j, w in wild:
             kw = keyed[j]
             cut = min(x for x in (kw.find("*"), kw.find("?")) if x >= 0)
-            head = kw[:cut]
-            for pos in range(bisect_left(keys, head), len(keys)):
-                if not keys[pos].startswith(head):
+            head, pos_keys, pos_order = kw[:cut], keys, order
+            narrower = _resource_field_candidates(kw, by_field) if by_field else None
+            if narrower is not None:
+                # A six-field ARN pattern whose service is literal covers only
+                # ARNs of that service whose resource field starts with the
+                # pattern's literal resource head (a wildcard never crosses ":").
+                head, pos_keys, pos_order = narrower
+            for pos in range(bisect_left(pos_keys, head), len(pos_keys)):
+                if not pos_keys[pos].startswith(head):
                     break
-                i = order[pos][1]
+                i = pos_order[pos][1]
                 if i == j or i in found:
                     continue
                 budget -= 1
@@ -150,6 +157,35 @@ def _redundant_values(values, covers, fold: bool, actions: bool) -> list[tuple[i
                 if covers(w, values[i]) and not (covers(values[i], w) and j > i):
                     found[i] = j
     return sorted(found.items())
+
+
+def _by_resource_field(first: dict[str, int]) -> dict[tuple[str, str], tuple[list[str], list[tuple[str, int]]]]:
+    """Six-field ARNs grouped by (partition, service), each group sorted by
+    resource field: (resource fields, [(resource field, index)])."""
+    groups: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for k, i in first.items():
+        parts = k.split(":", 5)
+        if len(parts) == 6:
+            groups.setdefault((parts[1], parts[2]), []).append((parts[5], i))
+    out = {}
+    for g, items in groups.items():
+        items.sort()
+        out[g] = ([f for f, _ in items], items)
+    return out
+
+
+def _resource_field_candidates(pattern: str, by_field: dict):
+    """(head, sorted resource fields, [(field, index)]) to search for the
+    values ARN ``pattern`` can cover, or None when the pattern's partition or
+    service holds a wildcard (or it is not six fields): then every value with
+    its literal head is a candidate."""
+    parts = pattern.split(":", 5)
+    if len(parts) != 6 or has_wildcard(parts[1]) or has_wildcard(parts[2]):
+        return None
+    fields, items = by_field.get((parts[1], parts[2]), ([], []))
+    field = parts[5]
+    cuts = [x for x in (field.find("*"), field.find("?")) if x >= 0]
+    return field[: min(cuts)] if cuts else field, fields, items
 
 
 def _signature(stmt: Statement) -> tuple:
