@@ -131,7 +131,7 @@ def whole_services(names: frozenset[str]) -> frozenset[str]:
 #: After this many services, facts come from the on-disk index instead of
 #: each service's catalog file (the catalog names index uses the same idea).
 INDEX_AFTER = 8
-_INDEX_FORMAT = 2
+_INDEX_FORMAT = 3
 _asked: set[str] = set()
 
 Facts = tuple[str, tuple[tuple[str, bool], ...]]  # (access level, ((resource type, required), ...))
@@ -150,13 +150,32 @@ def _service_facts_direct(svc: str) -> tuple[dict[str, Facts], dict[str, tuple[s
     return acts, types
 
 
-def _pack(svc: str) -> tuple[dict[str, str], dict[str, str]]:
-    """A service's facts as plain strings (fast to store and load):
-    ``level \t type1 | type2`` per action (``+`` marks a required type),
-    newline-joined ARN formats per type."""
+def _pack(svc: str) -> tuple[str, str]:
+    """A service's facts as two strings (one object each to store and load;
+    a service is parsed only when a policy names it): a line
+    ``name \t level \t type1|type2`` per action (``+`` marks a required
+    type), and a line ``type \t format1 \x1f format2`` per resource type."""
     acts, types = _service_facts_direct(svc)
-    return ({n: lv + "\t" + "|".join(("+" if req else "") + rt for rt, req in rts) for n, (lv, rts) in acts.items()},
-            {t: "\n".join(f) for t, f in types.items()})
+    return ("\n".join(n + "\t" + lv + "\t" + "|".join(("+" if req else "") + rt for rt, req in rts)
+                      for n, (lv, rts) in acts.items()),
+            "\n".join(t + "\t" + "\x1f".join(f) for t, f in types.items()))
+
+
+@cache
+def _parsed(svc: str) -> tuple[dict[str, str], dict[str, str]] | None:
+    """The index entry of ``svc`` as {action: "level \t types"} and
+    {type: newline-joined formats}, or None when the index has no entry."""
+    index = _index()
+    entry = index.get(svc) if index is not None else None
+    if entry is None:
+        return None
+    acts_text, types_text = entry
+    acts = dict(line.split("\t", 1) for line in acts_text.split("\n")) if acts_text else {}
+    types = {}
+    for line in types_text.split("\n") if types_text else ():
+        t, _, fmts = line.partition("\t")
+        types[t] = fmts.replace("\x1f", "\n")
+    return acts, types
 
 
 def _unpack(packed: tuple[dict[str, str], dict[str, str]]) -> tuple[dict[str, Facts], dict[str, tuple[str, ...]]]:
@@ -181,9 +200,7 @@ def _packed(svc: str) -> tuple[dict[str, str], dict[str, str]] | None:
     reads only their services' catalog files), else None."""
     _asked.add(svc)
     if len(_asked) > INDEX_AFTER:
-        index = _index()
-        if index is not None:
-            return index.get(svc)
+        return _parsed(svc)
     return None
 
 
@@ -232,11 +249,10 @@ def service_actions_at(svc: str, level: str) -> frozenset[str]:
     """Lower-case full names of the service's actions whose access level
     mentions ``level`` and that act on particular resources."""
     if len(_asked) > INDEX_AFTER or svc not in _asked:
-        index = _index()
-        if index is not None and svc in index:
-            tag = level + ""
-            return frozenset(f"{svc}:{n}" for n, text in index[svc][0].items()
-                             if tag in text.partition("\t")[0] and text.partition("\t")[2])
+        parsed = _parsed(svc)
+        if parsed is not None:
+            return frozenset(f"{svc}:{n}" for n, text in parsed[0].items()
+                             if level in text.partition("\t")[0] and text.partition("\t")[2])
     return frozenset(f"{svc}:{n}" for n, (lv, rts) in _service(svc)[0].items() if level in lv and rts)
 
 
