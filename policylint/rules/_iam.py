@@ -244,10 +244,28 @@ def resource_formats(svc: str, type_name: str) -> tuple[str, ...]:
     return service_types(svc).get(type_name.lower(), ())
 
 
+_PERMISSIONS_MANAGEMENT = "Permissions management"
+
+
+@cache
+def _management_index() -> dict | None:
+    """Per service, the newline-joined names of its *Permissions management*
+    actions that act on particular resources: what PL404 asks of every
+    service, kept apart so that answering does not parse the whole index."""
+    return catalog.derived_index(
+        f"iam-management-v{_INDEX_FORMAT}",
+        lambda svc: "\n".join(sorted(n for n, (lv, rts) in _service_facts_direct(svc)[0].items()
+                                      if _PERMISSIONS_MANAGEMENT in lv and rts)))
+
+
 @lru_cache(maxsize=4096)
 def service_actions_at(svc: str, level: str) -> frozenset[str]:
     """Lower-case full names of the service's actions whose access level
     mentions ``level`` and that act on particular resources."""
+    if level == _PERMISSIONS_MANAGEMENT and (len(_asked) > INDEX_AFTER or svc not in _asked):
+        index = _management_index()
+        if index is not None and svc in index:
+            return frozenset(f"{svc}:{n}" for n in index[svc].split("\n")) if index[svc] else frozenset()
     if len(_asked) > INDEX_AFTER or svc not in _asked:
         parsed = _parsed(svc)
         if parsed is not None:
