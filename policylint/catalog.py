@@ -46,6 +46,7 @@ __all__ = [
     "service_condition_keys",
     "is_known_condition_key",
     "resource_type",
+    "resource_types",
     "service_exists",
     "service_name",
     "services",
@@ -300,6 +301,11 @@ def _resource_types(prefix: str) -> dict[str, ResourceTypeInfo]:
         arns = tuple(arn) if isinstance(arn, list) else ((arn,) if arn else ())
         out[key.lower()] = ResourceTypeInfo(prefix, d.get("key", key), arns, tuple(d.get("conditionKeys") or ()))
     return out
+
+
+def resource_types(prefix: str) -> dict[str, ResourceTypeInfo]:
+    """Every resource type of a service, by lower-case name ({} for an unknown prefix)."""
+    return _resource_types(prefix)
 
 
 def resource_type(prefix: str, name: str) -> ResourceTypeInfo | None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["Glob", "compile_glob", "escape", "glob_match", "has_wildcard"]
+__all__ = ["Glob", "compile_glob", "escape", "glob_covers", "glob_match", "has_wildcard"]
 
 # Private-use characters that stand for a literal "*" or "?" inside a pattern
 # (IAM's ${*} and ${?} policy variables); they never occur in policy text.
@@ -142,3 +142,65 @@ def glob_match(pattern: str, subject: str, ignore_case: bool = False) -> bool:
         ignore_case: fold case on both sides before matching.
     """
     return compile_glob(pattern, ignore_case).match(subject)
+
+
+#: Largest pattern-length product the inclusion test walks (beyond it, answer False).
+_DP_LIMIT = 250_000
+
+
+@lru_cache(maxsize=65536)
+def glob_covers(a: str, b: str, ignore_case: bool = False) -> bool:
+    """True when every string that IAM glob ``b`` matches is matched by glob ``a``.
+
+    Both patterns use ``*`` (any run of characters) and ``?`` (exactly one).
+    The test walks both patterns together: a literal of ``a`` must meet the
+    same literal in ``b``, a ``?`` of ``a`` one literal or ``?`` of ``b``, and
+    a ``*`` of ``a`` any run of ``b``'s symbols (``*`` included). It is sound
+    (a True answer is always right) and exact for the shapes policies use
+    (``kms:*`` over ``kms:Decrypt``, ``kms:Get*`` over ``kms:GetKey*``); some
+    exotic pairs (``?*`` against ``*?``) answer False although one covers the
+    other, which only means a redundancy goes unreported; so do patterns
+    whose lengths multiply past 250,000 (the walk is quadratic).
+    """
+    if ignore_case:
+        a, b = a.lower(), b.lower()
+    if a == b or a == "*" or (not has_wildcard(b) and compile_glob(a).match(b)):
+        return True
+    if not has_wildcard(a):
+        return False
+    first = min(i for i in (a.find("*"), a.find("?")) if i >= 0)
+    if not b.startswith(a[:first]):
+        return False  # the literal head of a must open b (cheap rejection)
+    if first == len(a) - 1 and a[-1] == "*":  # "Prefix*", the common shape
+        return True
+    last = max(a.rfind("*"), a.rfind("?"))
+    if not b.endswith(a[last + 1:]):
+        return False
+    a = re.sub(r"\*+", "*", a)
+    b = re.sub(r"\*+", "*", b)
+    n, m = len(a), len(b)
+    if n * m > _DP_LIMIT:
+        return False  # hostile lengths: not judged (False only means "not reported")
+    # reach[j]: a[:i] can produce b[:j]
+    reach = [False] * (m + 1)
+    reach[0] = True
+    for i in range(n):
+        c = a[i]
+        nxt = [False] * (m + 1)
+        if c == "*":
+            seen = False
+            for j in range(m + 1):
+                seen = seen or reach[j]
+                nxt[j] = seen
+        else:
+            for j in range(m):
+                if reach[j]:
+                    d = b[j]
+                    if d == "*":
+                        continue
+                    if c == "?" or c == d:
+                        nxt[j + 1] = True
+        reach = nxt
+        if not any(reach):
+            return False
+    return reach[m]

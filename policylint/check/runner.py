@@ -116,7 +116,7 @@ class LintResult:
         reg = registry()
         if self.missing or any(f.status == "failed" for f in self.files):
             return 2
-        if any(getattr(reg.get(f.code), "input_error", False) for f in self.findings):
+        if any(reg.is_input_error(f.code) for f in self.findings):
             return 2
         return 1 if any(f.severity >= fail_on for f in self.findings) else 0
 

@@ -50,7 +50,8 @@ from policylint.model.policy import ConditionClause
 from policylint.parse.operators import ConditionOperator, OperatorError, parse_operator
 from policylint.wildcard import compile_glob, escape
 
-__all__ = ["CompiledClause", "compile_clause", "describe_clause"]
+__all__ = ["CompiledClause", "compile_clause", "describe_clause", "parse_binary", "parse_date", "parse_network",
+           "parse_number", "result_when_absent"]
 
 Context = dict  # lower-case key -> tuple[str, ...]
 
@@ -89,6 +90,26 @@ def _date(text: str) -> float | None:
 
 
 @lru_cache(maxsize=8192)
+def parse_number(text: str) -> float | None:
+    """A condition value as the Numeric operators read it: a finite number, or None."""
+    return _number(text)
+
+
+def parse_date(text: str) -> float | None:
+    """A condition value as the Date operators read it (ISO 8601 or epoch seconds): epoch seconds, or None."""
+    return _date(text)
+
+
+def parse_network(text: str):
+    """A condition value as the IpAddress operators read it: an ``ipaddress`` network, or None."""
+    return _network(text)
+
+
+def parse_binary(text: str) -> bytes | None:
+    """A condition value as BinaryEquals reads it (base64): the bytes, or None."""
+    return _binary(text)
+
+
 def _network(text: str):
     try:
         return ipaddress.ip_network(text.strip(), strict=False)
@@ -289,6 +310,13 @@ def _values_test(matchers: list, exact: frozenset | None, negated: bool, qualifi
     if qualifier == "ForAllValues" or (qualifier is None and negated):
         return lambda values: all(map(one, values))
     return lambda values: any(map(one, values))
+
+
+def result_when_absent(op: ConditionOperator, policy_values) -> bool:
+    """AWS's result of a clause whose key is absent from the request context
+    (the ``IfExists`` forms and ``Null`` hold then; everything else fails).
+    Source: IAM User Guide, *IAM JSON policy elements: Condition operators*."""
+    return _absent(op, policy_values)
 
 
 def _absent(op: ConditionOperator, policy_values) -> bool:

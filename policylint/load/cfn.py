@@ -310,13 +310,12 @@ def substitute(doc: Any, variables: dict[str, str]) -> Any:
     """Apply ``Fn::Sub`` to every string of a parsed document: ``${!X}``
     becomes ``${X}``, a variable of ``variables`` its value; other
     references stay as they are."""
-    r = _Resolver({}, [])
     if isinstance(doc, dict):
         return {k: substitute(v, variables) for k, v in doc.items()}
     if isinstance(doc, list):
         return [substitute(v, variables) for v in doc]
     if isinstance(doc, str):
-        return r.sub(doc, variables)
+        return _sub(doc, variables)
     return doc
 
 
@@ -414,9 +413,9 @@ class _Resolver:
             return "${Fn::GetAtt}"
         if name == "Fn::Sub":
             if isinstance(arg, str):
-                return self.sub(arg, {})
+                return _sub(arg, {})
             if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], dict):
-                return self.sub(arg[0], {k: self.text(x) for k, x in arg[1].items()})
+                return _sub(arg[0], {k: self.text(x) for k, x in arg[1].items()})
             return "${Fn::Sub}"
         if name == "Fn::Join":
             if self.left < 0:
@@ -458,13 +457,18 @@ class _Resolver:
             return self.resolve(branch) if branch is not _NO_VALUE else _NO_VALUE
         return "${" + name + "}"
 
-    def sub(self, text: str, variables: dict[str, str]) -> str:
-        def repl(m: re.Match) -> str:
-            inner = m.group(1)
-            if inner.startswith("!"):
-                return "${" + inner[1:] + "}"
-            if inner in variables:
-                return variables[inner]
-            return m.group()
 
-        return re.sub(r"\$\{([^}]*)\}", repl, text)
+
+_REFERENCE = re.compile(r"\$\{([^}]*)\}")
+
+
+def _sub(text: str, variables: dict[str, str]) -> str:
+    """``Fn::Sub`` of ``text``: ``${!X}`` becomes ``${X}``, a variable its value, other references stay."""
+
+    def repl(m: re.Match) -> str:
+        inner = m.group(1)
+        if inner.startswith("!"):
+            return "${" + inner[1:] + "}"
+        return variables.get(inner, m.group())
+
+    return _REFERENCE.sub(repl, text)

@@ -4,7 +4,7 @@
   (:func:`value_problem`, :func:`key_type`, :func:`type_mismatch`), using the
   value parsers of :mod:`policylint.evaluate.conditions` so that the linter
   and the evaluator agree on what never matches;
-* wildcard inclusion (:func:`glob_covers`, :func:`action_covers`,
+* wildcard inclusion (:func:`policylint.wildcard.glob_covers`, :func:`action_covers`,
   :func:`resource_covers`): pattern A covers pattern B when every string B
   matches, A matches too;
 * ARN shape checks (:func:`arn_problem`) against the ARN formats of the
@@ -28,16 +28,15 @@ from typing import Any
 
 from policylint import catalog
 from policylint.evaluate.arn import PARTITIONS, arn_like
-from policylint.evaluate.conditions import _absent, _binary, _date, _network, _number
+from policylint.evaluate.conditions import parse_binary, parse_date, parse_network, parse_number, result_when_absent
 from policylint.parse.operators import ConditionOperator, OperatorError, parse_operator
-from policylint.wildcard import compile_glob, has_wildcard
+from policylint.wildcard import glob_covers, has_wildcard
 
 __all__ = [
     "action_covers",
     "arn_problem",
     "clause_operator",
     "compact_text",
-    "glob_covers",
     "key_type",
     "never_true_when_absent",
     "split_arn",
@@ -126,15 +125,15 @@ def value_problem(op: ConditionOperator, value: str) -> str | None:
         return None
     family = op.family
     if family == "Numeric":
-        return None if _number(value) is not None else "is not a number"
+        return None if parse_number(value) is not None else "is not a number"
     if family == "Date":
-        return None if _date(value) is not None else "is neither an ISO 8601 date/time (2024-01-31T12:00:00Z) nor epoch seconds"
+        return None if parse_date(value) is not None else "is neither an ISO 8601 date/time (2024-01-31T12:00:00Z) nor epoch seconds"
     if family == "Bool" or family == "Null":
         return None if value.strip().lower() in ("true", "false") else 'is not "true" or "false"'
     if family == "Binary":
-        return None if _binary(value) is not None else "is not base64-encoded"
+        return None if parse_binary(value) is not None else "is not base64-encoded"
     if family == "IpAddress":
-        return None if _network(value) is not None else "is not an IPv4 or IPv6 address or CIDR range"
+        return None if parse_network(value) is not None else "is not an IPv4 or IPv6 address or CIDR range"
     if family == "Arn":
         if value == "*" or has_wildcard(value):
             return None
@@ -182,73 +181,11 @@ def family_words(family: str) -> str:
 def never_true_when_absent(op: ConditionOperator, values) -> bool:
     """True when the clause is false for a request without its key (the
     evaluator's rule: positive operators without IfExists, ForAnyValue)."""
-    return not _absent(op, values)
+    return not result_when_absent(op, values)
 
 
 # ---------------------------------------------------------------------------
 # Wildcard inclusion.
-
-
-#: Largest pattern-length product the inclusion test walks (beyond it, answer False).
-_DP_LIMIT = 250_000
-
-
-@lru_cache(maxsize=65536)
-def glob_covers(a: str, b: str, ignore_case: bool = False) -> bool:
-    """True when every string that IAM glob ``b`` matches is matched by glob ``a``.
-
-    Both patterns use ``*`` (any run of characters) and ``?`` (exactly one).
-    The test walks both patterns together: a literal of ``a`` must meet the
-    same literal in ``b``, a ``?`` of ``a`` one literal or ``?`` of ``b``, and
-    a ``*`` of ``a`` any run of ``b``'s symbols (``*`` included). It is sound
-    (a True answer is always right) and exact for the shapes policies use
-    (``kms:*`` over ``kms:Decrypt``, ``kms:Get*`` over ``kms:GetKey*``); some
-    exotic pairs (``?*`` against ``*?``) answer False although one covers the
-    other, which only means a redundancy goes unreported; so do patterns
-    whose lengths multiply past 250,000 (the walk is quadratic).
-    """
-    if ignore_case:
-        a, b = a.lower(), b.lower()
-    if a == b or a == "*" or (not has_wildcard(b) and compile_glob(a).match(b)):
-        return True
-    if not has_wildcard(a):
-        return False
-    first = min(i for i in (a.find("*"), a.find("?")) if i >= 0)
-    if not b.startswith(a[:first]):
-        return False  # the literal head of a must open b (cheap rejection)
-    if first == len(a) - 1 and a[-1] == "*":  # "Prefix*", the common shape
-        return True
-    last = max(a.rfind("*"), a.rfind("?"))
-    if not b.endswith(a[last + 1:]):
-        return False
-    a = re.sub(r"\*+", "*", a)
-    b = re.sub(r"\*+", "*", b)
-    n, m = len(a), len(b)
-    if n * m > _DP_LIMIT:
-        return False  # hostile lengths: not judged (False only means "not reported")
-    # reach[j]: a[:i] can produce b[:j]
-    reach = [False] * (m + 1)
-    reach[0] = True
-    for i in range(n):
-        c = a[i]
-        nxt = [False] * (m + 1)
-        if c == "*":
-            seen = False
-            for j in range(m + 1):
-                seen = seen or reach[j]
-                nxt[j] = seen
-        else:
-            for j in range(m):
-                if reach[j]:
-                    d = b[j]
-                    if d == "*":
-                        continue
-                    if c == "?" or c == d:
-                        nxt[j + 1] = True
-        reach = nxt
-        if not any(reach):
-            return False
-    return reach[m]
 
 
 def action_covers(a: str, b: str) -> bool:
@@ -300,9 +237,7 @@ def _arn_namespaces() -> dict[str, tuple[bool, bool, bool, bool]]:
 
 
 def _resource_type_names(svc: str) -> list[str]:
-    from policylint.catalog import _resource_types  # the catalog's own cache of each service's table
-
-    return list(_resource_types(svc))
+    return list(catalog.resource_types(svc))
 
 
 def _add_formats(out: dict[str, list[bool]], info) -> None:
