@@ -189,3 +189,18 @@ def test_a_sub_policy_that_is_not_json_is_reported_at_the_property(tmp_path):
     code, report = lint_json(str(path))
     (f,) = report["findings"]
     assert (f["code"], f["line"], f["column"], code) == ("PL102", 5, 23, 2)
+
+
+def test_arn_fields_keep_references_whole():
+    from policylint.evaluate.arn import parse_arn, split_fields
+    from policylint.rules._iam import fits_format
+
+    assert split_fields("arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*") == [
+        "arn", "${AWS::Partition}", "kms", "${AWS::Region}", "${AWS::AccountId}", "key/*"]
+    assert split_fields("arn:aws:logs:us-east-1:111122223333:log-group:a:*") == [
+        "arn", "aws", "logs", "us-east-1", "111122223333", "log-group:a:*"]
+    arn = parse_arn("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")
+    assert (arn.partition, arn.service, arn.account, arn.resource) == ("${AWS::Partition}", "iam", "${AWS::AccountId}", "root")
+    # A bucket ARN written with the partition reference is still a bucket, not an object.
+    assert fits_format("arn:${AWS::Partition}:s3:::reports", "arn:${Partition}:s3:::${BucketName}")
+    assert not fits_format("arn:${AWS::Partition}:s3:::reports", "arn:${Partition}:s3:::${BucketName}/${ObjectName}")

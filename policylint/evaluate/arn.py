@@ -10,12 +10,14 @@ field by field: a wildcard in one field cannot span into the next.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from functools import lru_cache
 
 from policylint.wildcard import compile_glob
 
-__all__ = ["Arn", "arn_like", "parse_arn", "PARTITIONS"]
+__all__ = ["Arn", "arn_like", "parse_arn", "split_fields", "PARTITIONS"]
 
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
 
@@ -36,11 +38,38 @@ class Arn:
 
 @lru_cache(maxsize=65536)
 def parse_arn(text: str) -> Arn | None:
-    """Parse ``text`` as an ARN; None if it does not have six fields starting with ``arn``."""
-    parts = text.split(":", 5)
+    """Parse ``text`` as an ARN; None if it does not have six fields starting
+    with ``arn``. ``${...}`` (policy variables, CloudFormation references such
+    as ``${AWS::Partition}``) is kept whole, colons included."""
+    parts = split_fields(text)
     if len(parts) != 6 or parts[0] != "arn":
         return None
     return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
+
+
+_REFERENCE = re.compile(r"\$\{[^}]*\}")
+
+
+def split_fields(text: str) -> list[str]:
+    """``text`` split at the colons between ARN fields (at most six fields: the
+    resource field keeps its own colons), leaving ``${...}`` whole: IAM
+    policy variables and CloudFormation references such as
+    ``${AWS::Partition}`` hold colons of their own."""
+    if "${" not in text:
+        return text.split(":", 5)
+    spans = [m.span() for m in _REFERENCE.finditer(text)]
+    parts, start, i = [], 0, 0
+    while i < len(text) and len(parts) < 5:
+        inside = next((e for b, e in spans if b <= i < e), None)
+        if inside is not None:
+            i = inside
+            continue
+        if text[i] == ":":
+            parts.append(text[start:i])
+            start = i + 1
+        i += 1
+    parts.append(text[start:])
+    return parts
 
 
 @lru_cache(maxsize=65536)

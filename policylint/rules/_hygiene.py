@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Any
 
 from policylint import catalog
-from policylint.evaluate.arn import PARTITIONS, arn_like
+from policylint.evaluate.arn import PARTITIONS, arn_like, split_fields
 from policylint.evaluate.conditions import parse_binary, parse_date, parse_network, parse_number, result_when_absent
 from policylint.parse.operators import ConditionOperator, OperatorError, parse_operator
 from policylint.wildcard import glob_covers, has_wildcard
@@ -269,28 +269,11 @@ def _namespace(ns: str) -> tuple[bool, bool, bool, bool] | None:
     return _arn_namespaces().get(ns)
 
 
-_VARIABLE = re.compile(r"\$\{[^}]*\}")
 
 
 def split_arn(value: str) -> list[str]:
-    """``value`` split at the colons between ARN fields (at most six fields),
-    leaving ``${...}`` whole: IAM variables and CloudFormation substitutions
-    such as ``${AWS::Partition}`` hold colons of their own."""
-    if "${" not in value:
-        return value.split(":", 5)
-    spans = [m.span() for m in _VARIABLE.finditer(value)]
-    parts, start, i = [], 0, 0
-    while i < len(value) and len(parts) < 5:
-        inside = next((e for b, e in spans if b <= i < e), None)
-        if inside is not None:
-            i = inside
-            continue
-        if value[i] == ":":
-            parts.append(value[start:i])
-            start = i + 1
-        i += 1
-    parts.append(value[start:])
-    return parts
+    """:func:`policylint.evaluate.arn.split_fields`: the ARN's fields, ``${...}`` kept whole."""
+    return split_fields(value)
 
 
 def _free(field: str) -> bool:

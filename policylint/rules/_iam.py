@@ -29,6 +29,7 @@ from functools import cache, lru_cache
 from typing import Iterable
 
 from policylint import catalog
+from policylint.evaluate.arn import split_fields
 from policylint.model.policy import Statement
 
 __all__ = [
@@ -414,7 +415,7 @@ def _overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 
 
 def _split6(text: str) -> list[str] | None:
-    parts = text.split(":", 5)
+    parts = split_fields(text)
     return parts if len(parts) == 6 else None
 
 

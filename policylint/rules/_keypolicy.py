@@ -300,24 +300,9 @@ _ANY_REF = re.compile(r"\$\{[^}]*\}")
 
 
 def parse_arn_with_references(value: str):
-    """:func:`parse_arn`, reading ``${...}`` references (which may hold
+    """:func:`parse_arn`, which reads ``${...}`` references (that may hold
     ``::``, as ``${AWS::Partition}`` does) as opaque text."""
-    if "${" not in value:
-        return parse_arn(value)
-    refs: list[str] = []
-
-    def hide(m):
-        refs.append(m.group())
-        return f"\x00{len(refs) - 1}\x00"
-
-    arn = parse_arn(_ANY_REF.sub(hide, value))
-    if arn is None:
-        return None
-
-    def show(text: str) -> str:
-        return re.sub("\x00([0-9]+)\x00", lambda m: refs[int(m.group(1))], text)
-
-    return type(arn)(*(show(getattr(arn, f)) for f in ("partition", "service", "region", "account", "resource")))
+    return parse_arn(value)
 
 
 def is_account_id(text: str | None) -> bool:
