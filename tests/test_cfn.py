@@ -204,3 +204,13 @@ def test_arn_fields_keep_references_whole():
     # A bucket ARN written with the partition reference is still a bucket, not an object.
     assert fits_format("arn:${AWS::Partition}:s3:::reports", "arn:${Partition}:s3:::${BucketName}")
     assert not fits_format("arn:${AWS::Partition}:s3:::reports", "arn:${Partition}:s3:::${BucketName}/${ObjectName}")
+
+
+def test_policy_variables_are_told_from_template_references():
+    from policylint.evaluate.variables import has_policy_variable
+
+    for text, any_kind, not_literal in (("${aws:username}", True, True), ("home/${aws:PrincipalTag/team, 'x'}", True, True),
+                                        ("${*}", True, False), ("${AWS::AccountId}", False, False),
+                                        ("${Bucket.Arn}", False, False), ("plain", False, False)):
+        assert has_policy_variable(text) is any_kind, text
+        assert has_policy_variable(text, literals=False) is not_literal, text

@@ -18,10 +18,11 @@ policy is prepared; resolving one against a request is a few string joins.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Template", "Unresolved", "compile_template", "has_variables"]
+__all__ = ["Template", "Unresolved", "compile_template", "has_policy_variable", "has_variables"]
 
 _LITERALS = {"*": "*", "?": "?", "$": "$"}
 
@@ -36,6 +37,23 @@ class Unresolved(Exception):
     def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key
+
+
+#: ``${aws:username}``, ``${aws:PrincipalTag/team}``, ``${saml:sub}``, with an
+#: optional default (``${aws:username, 'anon'}``), and the literal forms
+#: ``${*}``, ``${?}``, ``${$}``; a leading ``!`` is CloudFormation's Fn::Sub
+#: escape for one. CloudFormation references (``${AWS::Region}``,
+#: ``${Bucket.Arn}``, ``${Param}``) have no single ``prefix:`` and do not match.
+_VARIABLE = re.compile(r"\$\{!?(?:(?P<literal>[*?$])|[A-Za-z0-9._/-]+:(?!:)[^},]*)(?:,[^}]*)?\}")
+
+
+def has_policy_variable(text: str, literals: bool = True) -> bool:
+    """True if ``text`` holds an IAM policy variable, not a CloudFormation
+    reference; with ``literals=False``, ``${*}``/``${?}``/``${$}`` (which
+    stand for their own character) do not count."""
+    if "${" not in text:
+        return False
+    return any(literals or m.group("literal") is None for m in _VARIABLE.finditer(text))
 
 
 def has_variables(text: str) -> bool:

@@ -40,6 +40,7 @@ from typing import Any
 
 from policylint import catalog
 from policylint.evaluate.arn import parse_arn
+from policylint.evaluate.variables import has_policy_variable
 from policylint.evaluate.match import matched_catalog_actions
 from policylint.model.policy import ConditionClause, PolicyDocument, PolicyKind, Statement
 from policylint.parse.operators import OperatorError, parse_operator
@@ -296,9 +297,6 @@ def account_of(value: str) -> tuple[str | None, bool]:
     return arn.account, arn.service == "iam" and arn.resource == "root"
 
 
-_ANY_REF = re.compile(r"\$\{[^}]*\}")
-
-
 def parse_arn_with_references(value: str):
     """:func:`parse_arn`, which reads ``${...}`` references (that may hold
     ``::``, as ``${AWS::Partition}`` does) as opaque text."""
@@ -422,22 +420,11 @@ CALLER_KEYS: dict[str, str] = {
 }
 
 
-def _has_policy_variable(value: str) -> bool:
-    """True when ``value`` holds an IAM policy variable (``${aws:PrincipalAccount}``),
-    which takes the caller's own value; CloudFormation references
-    (``${AWS::AccountId}``, ``${pOrganizationId}``) are fixed values at deployment."""
-    for m in _ANY_REF.finditer(value):
-        inner = m.group()[2:-1]
-        if inner not in ("*", "?", "$") and ":" in inner and "::" not in inner:
-            return True
-    return False
-
-
 def _value_pins(kind: str, value: str) -> bool:
     """Whether one condition value restricts the key to callers of a known
     account, organization, principal or service (a value that a stranger's
     request can also match does not)."""
-    if _has_policy_variable(value) or all(c in "*?" for c in value):
+    if has_policy_variable(value, literals=False) or all(c in "*?" for c in value):
         return False
     if kind == "account":
         return not has_wildcard(value)

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
 from policylint.check.finding import Finding, Severity
 from policylint.check.rule import PolicyContext, Rule
+from policylint.evaluate.variables import has_policy_variable
 from policylint.load.source import clip
-
-
-#: ``${aws:username}``, ``${aws:PrincipalTag/team}``, ``${saml:sub}``, ``${*}``, with an optional
-#: default (``${aws:username, 'anon'}``); a leading ``!`` is CloudFormation's Fn::Sub escape for one.
-#: CloudFormation substitutions (``${AWS::Region}``, ``${Bucket.Arn}``) do not match.
-_POLICY_VARIABLE = re.compile(r"\$\{!?(?:[*?$]|[A-Za-z0-9._/-]+:(?!:)[^},]*)(?:,[^}]*)?\}")
-
-
-def has_policy_variable(value: str) -> bool:
-    """True if ``value`` holds an IAM policy variable (not a CloudFormation substitution)."""
-    return "${" in value and _POLICY_VARIABLE.search(value) is not None
 
 
 class PolicyVariableWithoutVersion(Rule):
