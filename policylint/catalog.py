@@ -24,7 +24,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from policylint.wildcard import compile_glob, has_wildcard
 
@@ -185,28 +185,36 @@ def _action_table(prefix: str) -> dict[str, dict]:
 
 #: After this many services, action names come from the names index (one
 #: file for all services) instead of each service's own catalog file.
-NAMES_INDEX_AFTER = 8
+NAMES_INDEX_AFTER = 3
 _names_asked = 0
 
 
 @cache
-def _names(prefix: str) -> tuple[tuple[str, ...], frozenset[str]]:
-    """(sorted lower-case action names, the same as a set) of one service.
+def _names(prefix: str) -> tuple[tuple[str, ...], frozenset[str], dict[str, str]]:
+    """(sorted lower-case action names, the same as a set, lower-case name ->
+    the catalog's spelling) of one service.
 
     The first few services are read from their own catalog files (cheap for
-    a run over a handful of policies); past :data:`NAMES_INDEX_AFTER`, names
-    come from the names index, so that a run over many policies does not
-    decode every service's full file.
+    a run over a handful of policies); past :data:`NAMES_INDEX_AFTER`, or once
+    the index is loaded, names come from the names index, so that a run over
+    many policies does not decode every service's full file.
     """
     global _names_asked
     _names_asked += 1
-    names = None
-    if _names_asked > NAMES_INDEX_AFTER:
+    spelled = None
+    if _names_asked > NAMES_INDEX_AFTER or _names_index.cache_info().currsize:
         index = _names_index()
-        names = index.get(prefix) if index is not None else None
-    if names is None:
-        names = tuple(sorted(_action_table(prefix)))
-    return names, frozenset(names)
+        spelled = index.get(prefix) if index is not None else None
+    if spelled is None:
+        spelled = _spellings(prefix)
+    lower = {n.lower(): n for n in spelled}
+    names = tuple(lower)
+    return names, frozenset(names), lower
+
+
+def _spellings(prefix: str) -> tuple[str, ...]:
+    """The catalog's action names of one service, sorted by their lower-case form."""
+    return tuple(sorted((d.get("name") or k for k, d in _action_table(prefix).items()), key=str.lower))
 
 
 def cache_folder() -> str | None:
@@ -265,9 +273,10 @@ def derived_index(name: str, build: Callable[[str], Any]) -> dict[str, Any] | No
 
 @cache
 def _names_index() -> dict[str, tuple[str, ...]] | None:
-    """Every service's sorted lower-case action names (:func:`derived_index`;
+    """Every service's action names as the catalog spells them, sorted by their
+    lower-case form (:func:`derived_index`;
     building it reads every service's file once, about a third of a second)."""
-    return derived_index("action-names", lambda svc: tuple(sorted(_action_table(svc))))
+    return derived_index("action-names-v2", _spellings)
 
 
 @lru_cache(maxsize=65536)
@@ -344,16 +353,33 @@ def action(full_name: str) -> ActionInfo | None:
     return _action_info(parts[0].lower(), parts[1].lower())
 
 
+def spelling(full_name: str) -> str | None:
+    """``service:Action`` as the catalog spells it (``"kms:generatedatakey"`` ->
+    ``"kms:GenerateDataKey"``), from the action names alone (no service file is
+    decoded once the names index is loaded); None if unknown or not one action."""
+    parts = split_action(full_name)
+    if parts is None:
+        return None
+    svc = parts[0].lower()
+    name = _names(svc)[2].get(parts[1].lower()) if svc in services() else None
+    return None if name is None else f"{svc}:{name}"
+
+
 @lru_cache(maxsize=16384)
 def _expand(pattern: str) -> tuple[tuple[str, str], ...]:
     """(service, lower-case name) of every action ``pattern`` matches, sorted."""
+    return tuple(_matches(pattern))
+
+
+def _matches(pattern: str) -> Iterator[tuple[str, str]]:
+    """(service, lower-case name) of the actions ``pattern`` matches, in order."""
     if pattern == "*":
         svcs: Iterable[str] = sorted(services())
         name_glob = None
     else:
         parts = split_action(pattern)
         if parts is None:
-            return ()
+            return
         svc_pat, name_pat = parts
         if has_wildcard(svc_pat):
             g = compile_glob(svc_pat, True)
@@ -361,21 +387,25 @@ def _expand(pattern: str) -> tuple[tuple[str, str], ...]:
         else:
             svcs = [svc_pat.lower()] if svc_pat.lower() in services() else []
         name_glob = None if name_pat == "*" else compile_glob(name_pat, True)
-    out: list[tuple[str, str]] = []
     for svc in svcs:
-        names, name_set = _names(svc)
+        names, name_set, _ = _names(svc)
         if name_glob is None:
-            out.extend((svc, n) for n in names)
+            yield from ((svc, n) for n in names)
         elif name_glob.literal is not None:  # no wildcard in the name: a set hit
             if name_glob.literal in name_set:
-                out.append((svc, name_glob.literal))
+                yield svc, name_glob.literal
         elif name_glob.prefix is not None:  # "Prefix*": a range of the sorted names
             lo = bisect.bisect_left(names, name_glob.prefix)
             hi = bisect.bisect_left(names, name_glob.prefix + "\U0010ffff")
-            out.extend((svc, n) for n in names[lo:hi])
+            yield from ((svc, n) for n in names[lo:hi])
         else:
-            out.extend((svc, n) for n in names if name_glob.match(n))
-    return tuple(out)
+            yield from ((svc, n) for n in names if name_glob.match(n))
+
+
+@cache
+def _service_full_names(prefix: str) -> frozenset[str]:
+    """``service:name`` (lower case) of every action of one service."""
+    return frozenset(f"{prefix}:{n}" for n in _names(prefix)[0])
 
 
 @lru_cache(maxsize=16384)
@@ -406,8 +436,7 @@ def _suggest_actions(full_name: str, limit: int) -> tuple[str, ...]:
     if not names:
         return ()
     hits = difflib.get_close_matches(name.lower(), list(names), n=limit, cutoff=0.75)
-    return tuple(_action_info(svc.lower(), h).full_name for h in hits)  # type: ignore[union-attr]
-    # (Only the suggested actions' service file is read, for their spelling.)
+    return tuple(f"{svc.lower()}:{_names(svc.lower())[2][h]}" for h in hits)
 
 
 _CHECKED: dict[str, str] = {}
@@ -440,7 +469,7 @@ def _check_action(value: str) -> str:
         return "unknown-service"
     if not has_wildcard(value):
         return "known" if parts[1].lower() in _names(svc.lower())[1] else "unknown-action"
-    return "known" if _expand(value) else "no-match"
+    return "known" if next(_matches(value), None) is not None else "no-match"
 
 
 @lru_cache(maxsize=16384)
@@ -449,6 +478,9 @@ def expand_names(pattern: str) -> frozenset[str] | None:
     (every action of every service, without loading the whole catalog)."""
     if pattern == "*":
         return None
+    svc, _, name = pattern.lower().partition(":")
+    if name == "*" and not has_wildcard(svc):  # "kms:*": shared, built once per service
+        return _service_full_names(svc) if svc in services() else frozenset()
     return frozenset(f"{svc}:{n}" for svc, n in _expand(pattern))
 
 

@@ -102,3 +102,20 @@ def test_condition_key_supported_per_action():
 
 def test_data_version():
     assert catalog.data_version().startswith("0.1.")
+
+
+def test_spelling_comes_from_the_names_alone():
+    assert catalog.spelling("KMS:generatedatakeywithoutplaintext") == "kms:GenerateDataKeyWithoutPlaintext"
+    assert catalog.spelling("iam:listusers") == "iam:ListUsers"
+    assert catalog.spelling("kms:NoSuchThing") is None
+    assert catalog.spelling("nosuchservice:Get") is None
+    assert catalog.spelling("kms:*") is None
+
+
+def test_service_wildcard_names_are_shared_and_complete():
+    every = catalog.expand_names("kms:*")
+    assert every is catalog.expand_names("KMS:*") or every == catalog.expand_names("KMS:*")
+    assert "kms:decrypt" in every and "kms:listkeys" in every
+    assert len(every) == len(catalog.actions_for_service("kms"))
+    assert catalog.check_action("kms:Decr*") == "known"
+    assert catalog.check_action("kms:Zz*") == "no-match"

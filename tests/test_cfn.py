@@ -199,6 +199,12 @@ def test_arn_fields_keep_references_whole():
         "arn", "${AWS::Partition}", "kms", "${AWS::Region}", "${AWS::AccountId}", "key/*"]
     assert split_fields("arn:aws:logs:us-east-1:111122223333:log-group:a:*") == [
         "arn", "aws", "logs", "us-east-1", "111122223333", "log-group:a:*"]
+    # The resource field keeps its own colons and references; a NUL in the
+    # text (the fast path's mask character) takes the slow path, same answer.
+    assert split_fields("arn:${AWS::Partition}:logs:${AWS::Region}:1:log-group:${Name}:*") == [
+        "arn", "${AWS::Partition}", "logs", "${AWS::Region}", "1", "log-group:${Name}:*"]
+    assert split_fields("arn:${AWS::Partition}:s3:::a\0b:${X::Y}") == [
+        "arn", "${AWS::Partition}", "s3", "", "", "a\0b:${X::Y}"]
     arn = parse_arn("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")
     assert (arn.partition, arn.service, arn.account, arn.resource) == ("${AWS::Partition}", "iam", "${AWS::AccountId}", "root")
     # A bucket ARN written with the partition reference is still a bucket, not an object.

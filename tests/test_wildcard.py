@@ -70,3 +70,30 @@ def test_hostile_pattern_is_linear():
     assert glob_match(pattern, subject) is False
     assert glob_match(pattern[:-1], subject) is True
     assert time.perf_counter() - start < 0.5
+def test_wildcard_overlap_agrees_with_a_brute_force_search():
+    """_overlap (with its literal-ends shortcut) against a search over every
+    text of up to six characters from the alphabet the patterns use."""
+    import itertools
+    import random
+
+    from policylint.rules._iam import _ANY, _ANY_NO_SLASH, _ONE, _overlap
+
+    def matches(tokens, text):
+        # Backtracking over tokens; _ANY_NO_SLASH takes no "/".
+        if not tokens:
+            return not text
+        t, rest = tokens[0], tokens[1:]
+        if t in (_ANY, _ANY_NO_SLASH):
+            return any(matches(rest, text[k:]) for k in range(len(text) + 1)
+                       if t == _ANY or "/" not in text[:k])
+        if not text:
+            return False
+        return (t == _ONE or t == text[0]) and matches(rest, text[1:])
+
+    texts = ["".join(p) for n in range(7) for p in itertools.product("ab/", repeat=n)]
+    rng = random.Random(7)
+    for _ in range(600):
+        a = tuple(rng.choice(["a", "b", "/", _ANY, _ONE]) for _ in range(rng.randint(0, 3)))
+        b = tuple(rng.choice(["a", "b", "/", _ANY, _ANY_NO_SLASH]) for _ in range(rng.randint(0, 3)))
+        expected = any(matches(a, t) and matches(b, t) for t in texts)
+        assert _overlap(a, b) == expected, (a, b)

@@ -57,6 +57,13 @@ def split_fields(text: str) -> list[str]:
     ``${AWS::Partition}`` hold colons of their own."""
     if "${" not in text:
         return text.split(":", 5)
+    if "\0" in text:  # the mask below needs a character the text lacks
+        return _split_fields_slowly(text)
+    masked = _REFERENCE.sub(lambda m: m.group().replace(":", "\0"), text)
+    return [part.replace("\0", ":") for part in masked.split(":", 5)]
+
+
+def _split_fields_slowly(text: str) -> list[str]:
     spans = [m.span() for m in _REFERENCE.finditer(text)]
     parts, start, i = [], 0, 0
     while i < len(text) and len(parts) < 5:

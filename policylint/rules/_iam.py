@@ -319,8 +319,7 @@ def allowed_at(action: tuple[str, ...] | None, not_action: tuple[str, ...] | Non
 
 def spelled(name: str) -> str:
     """``service:Name`` as the catalog spells it, for a lower-case full name."""
-    info = catalog.action(name)
-    return info.full_name if info is not None else name
+    return catalog.spelling(name) or name
 
 
 # ---------------------------------------------------------------------------
@@ -375,8 +374,31 @@ def _format_tokens(text: str) -> tuple[str, ...]:
 _MAX_STATES = 100_000
 
 
+def _strip_literal_ends(a: tuple[str, ...], b: tuple[str, ...]):
+    """(a, b) without the literal characters both start with and both end
+    with; (None, None) when those differ, since no text then matches both."""
+    i, n = 0, min(len(a), len(b))
+    while i < n and len(a[i]) == 1 and len(b[i]) == 1:  # tokens of one character are literal
+        if a[i] != b[i]:
+            return None, None
+        i += 1
+    j, n = 0, min(len(a), len(b)) - i
+    while j < n and len(a[-1 - j]) == 1 and len(b[-1 - j]) == 1:
+        if a[-1 - j] != b[-1 - j]:
+            return None, None
+        j += 1
+    return a[i:len(a) - j], b[i:len(b) - j]
+
+
 def _overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """True if some text matches both token sequences (wildcards on both sides)."""
+    a, b = _strip_literal_ends(a, b)
+    if a is None:
+        return False
+    if len(a) == 1 and a[0] in (_ANY, _ANY_NO_SLASH):
+        return a[0] == _ANY or "/" not in b
+    if len(b) == 1 and b[0] in (_ANY, _ANY_NO_SLASH):
+        return b[0] == _ANY or "/" not in a
     la, lb = len(a), len(b)
     if la * lb > _MAX_STATES:
         return True  # too long to compare cheaply: assume it fits (no finding)
@@ -414,9 +436,10 @@ def _overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return False
 
 
-def _split6(text: str) -> list[str] | None:
+@lru_cache(maxsize=65536)
+def _split6(text: str) -> tuple[str, ...] | None:
     parts = split_fields(text)
-    return parts if len(parts) == 6 else None
+    return tuple(parts) if len(parts) == 6 else None
 
 
 @lru_cache(maxsize=65536)

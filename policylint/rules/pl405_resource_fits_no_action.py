@@ -14,11 +14,32 @@ from policylint.rules._iam import facts, fits_format, resource_formats, sample, 
 
 
 @lru_cache(maxsize=65536)
-def _fits_any(value: str, formats: tuple[tuple[str, str, str], ...]) -> bool:
+def _fits_any(value: str, names: frozenset[str]) -> bool:
+    """True if ``value`` fits the ARN format of some resource type that an
+    action of ``names`` acts on (only formats of the value's own service are
+    tried when its service field is literal)."""
+    every, by_service, loose = _format_index(names)
     svc = value.split(":", 3)[2].lower() if value.count(":") >= 3 else "*"
-    if "*" in svc or "?" in svc:
-        return any(fits_format(value, fmt) for _, _, fmt in formats)
-    return any(fits_format(value, fmt) for s, _, fmt in formats if s == svc or ":" + svc + ":" in fmt)
+    candidates = every if "*" in svc or "?" in svc else by_service.get(svc, loose)
+    return any(fits_format(value, fmt) for fmt in candidates)
+
+
+@lru_cache(maxsize=8192)
+def _format_index(names: frozenset[str]) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """(every ARN format of ``names``' resource types; the same by the service
+    field written in the format; the formats whose service field is not literal,
+    which every service's list also holds)."""
+    every = tuple(dict.fromkeys(fmt for _, _, fmt in _formats(names)))
+    by_service: dict[str, list[str]] = {}
+    loose: list[str] = []
+    for fmt in every:
+        parts = fmt.split(":", 3)
+        svc = parts[2].lower() if len(parts) > 3 else ""
+        if not svc or "$" in svc or "*" in svc or "?" in svc:
+            loose.append(fmt)
+        else:
+            by_service.setdefault(svc, []).append(fmt)
+    return every, {svc: tuple(fmts + loose) for svc, fmts in by_service.items()}, tuple(loose)
 
 
 @lru_cache(maxsize=8192)
@@ -93,10 +114,9 @@ class ResourceFitsNoAction(Rule):
             if stmt.resource is None or all(v == "*" for v in stmt.resource) or not _checkable(stmt):
                 continue
             names = statement_names(stmt)
-            formats = _formats(names)
             dead: list[str] | None = None
             for i, value in enumerate(stmt.resource):
-                if value == "*" or _fits_any(value, formats):
+                if value == "*" or _fits_any(value, names):
                     continue
                 kinds = identify(value)
                 if len(kinds) != 1:
