@@ -94,7 +94,7 @@ def _safe(message: str) -> str:
 
 @app.command()
 def lint(
-    paths: Annotated[list[str], typer.Argument(metavar="PATH...", help="Policy files and folders (folders are searched recursively).")],
+    paths: Annotated[Optional[list[str]], typer.Argument(metavar="[PATH...]", help="Policy files and folders (folders are searched recursively).")] = None,
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
     fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Exit 1 on findings of this severity or higher (default: error, or fail-on in the configuration).")] = None,
     kind: Annotated[Optional[Kind], typer.Option("--kind", help="Treat every policy as this kind instead of detecting it.")] = None,
@@ -102,6 +102,7 @@ def lint(
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, metavar="N", help="Worker processes (default: one per CPU for 200 files or more, else 1).")] = None,
     baseline: Annotated[Optional[list[str]], typer.Option("--baseline", metavar="FILE", help="Leave out the findings this baseline holds (written by --write-baseline); report only new ones.")] = None,
     write_baseline: Annotated[Optional[list[str]], typer.Option("--write-baseline", metavar="FILE", help="Record this run's findings in FILE as the accepted baseline.")] = None,
+    snapshot: Annotated[Optional[list[str]], typer.Option("--snapshot", metavar="DIR", help="Also lint an account snapshot (repeatable): every policy in it, each user's and role's effective permissions against the KMS console minimums (PL603), and its missing pieces (PL610).")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Print tracebacks of internal errors.")] = False,
 ) -> None:
     """Check policy files: grammar, the AWS catalog, KMS key policy risks, IAM permissions, hygiene, KMS console minimums."""
@@ -121,10 +122,12 @@ def lint(
             accepted = load_baseline(baseline)
     except PolicylintError as e:
         _fail(str(e))
+    if not paths and not snapshot:
+        _fail("give policy files or folders to lint, or --snapshot DIR")
     options = LintOptions(settings=settings, kind=PolicyKind(kind.value) if kind else None, debug=debug, jobs=jobs,
-                          baseline=accepted)
+                          baseline=accepted, snapshot=list(snapshot or []))
     try:
-        result = lint_paths(paths, options)
+        result = lint_paths([*(paths or []), *_not_under(snapshot or [], paths or [])], options)
         if write_baseline is not None:
             from policylint.check.baseline import record_baseline
 
@@ -184,6 +187,9 @@ def can(
     account: Annotated[Optional[list[str]], typer.Option("--account", metavar="ACCOUNT_ID", help="Account ID for short principal and resource names.")] = None,
     region: Annotated[Optional[list[str]], typer.Option("--region", metavar="REGION", help="Region for key/ and alias/ names (default: $AWS_REGION, $AWS_DEFAULT_REGION).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="AWS's answer with missing context keys absent, without saying what they could change.")] = False,
+    snapshot: Annotated[Optional[list[str]], typer.Option("--snapshot", metavar="DIR", help="Answer over an account snapshot (a folder of AWS CLI outputs; see README): the principal's own policies, groups, boundary, SCPs, the key policy and grants, and paths through role chains and privilege escalation.")] = None,
+    all_paths: Annotated[bool, typer.Option("--all-paths", help="With --snapshot: list every path up to --max-hops, not only the shortest.")] = False,
+    max_hops: Annotated[int, typer.Option("--max-hops", min=1, max=20, metavar="N", help="With --snapshot: the longest path followed.")] = 5,
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
     debug: Annotated[bool, typer.Option("--debug", help="Print tracebacks of internal errors (main() reads it).")] = False,
 ) -> None:
@@ -221,8 +227,19 @@ def can(
         principal, action, resource = q.principal, q.action, q.resource
         for k, v in q.context.items():
             ctx.setdefault(k, []).extend(v)
+        if q.kind != "can":
+            if not snapshot:
+                _fail(f'"{q.kind.replace("-", " ")} ..." questions are answered over an account snapshot: add --snapshot DIR')
+            if q.kind == "who-can":
+                _who_can_snapshot(snapshot, action, resource, ctx, max_hops, format)
+            _what_can_snapshot(snapshot, principal, "kms", ctx, format)
+            raise typer.Exit(0)
     if not principal or not action:
         _fail('ask a question ("user/alice do kms:Decrypt on key/...") or give --principal and --action')
+    if snapshot:
+        if identity_policy or key_policy or boundary or session_policy or scp or rcp or grants:
+            _fail("--snapshot holds the policies: give --snapshot, or policy files, not both")
+        _can_snapshot(snapshot, principal, action, resource or "*", ctx, all_paths, max_hops, format)
     region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     inputs = PolicyInputs(
         identity=identity_policy or [], resource=key_policy, boundary=boundary, session=session_policy,
@@ -246,6 +263,146 @@ def can(
 
         sys.stdout.write(render_decision_text(decision, request, strict))
     raise typer.Exit(0 if decision.allowed else 1)
+
+
+def _not_under(folders: list[str], paths: list[str]) -> list[str]:
+    """The snapshot folders not already inside one of the lint paths (each file is read once)."""
+    import os
+
+    roots = [os.path.realpath(p) for p in paths]
+    out = []
+    for f in folders:
+        real = os.path.realpath(f)
+        if not any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in roots):
+            out.append(f)
+    return out
+
+
+def _snapshot(paths: list[str]):
+    """Load a snapshot; its missing pieces are printed on stderr."""
+    from policylint.model.snapshot import load_snapshot
+    from policylint.report.paths import render_problems_text
+
+    snap = load_snapshot(paths)
+    for line in render_problems_text(snap):
+        typer.echo(_safe(line), err=True)
+    if not snap.users and not snap.roles and not snap.keys:
+        _fail(f"{', '.join(paths)}: no principals or keys found (see README for the snapshot layout)")
+    return snap
+
+
+def _can_snapshot(paths, principal, action, resource, ctx, all_paths, max_hops, format) -> None:
+    from policylint.evaluate.graph import build_graph
+    from policylint.evaluate.snapshot import InputError, resolve_principal, resolve_resource
+    from policylint.report.paths import render_paths_json, render_paths_text
+
+    snap = _snapshot(paths)
+    try:
+        who, res = resolve_principal(snap, principal), resolve_resource(snap, resource)
+        answers = build_graph(snap).can(who, action, res, ctx, max_hops=max_hops, all_paths=all_paths)
+    except InputError as e:
+        _fail(str(e))
+    if format is OutputFormat.json:
+        sys.stdout.write(render_paths_json(answers, {"principal": who, "action": action, "resource": res}))
+    else:
+        sys.stdout.write(render_paths_text(answers, f"can {who} do {action} on {res}?"))
+    raise typer.Exit(0 if any(a.status in ("allowed", "allowed-if") for a in answers) else 1)
+
+
+@app.command("who-can")
+def who_can(
+    action: Annotated[str, typer.Argument(metavar="ACTION", help="service:Action; wildcards ask every matching action (kms:Decrypt, kms:*).")],
+    resource: Annotated[str, typer.Argument(metavar="RESOURCE", help="An ARN, key/ID, alias/NAME or role/NAME of the snapshot, or *.")],
+    snapshot: Annotated[list[str], typer.Option("--snapshot", metavar="DIR", help="The account snapshot (a folder of AWS CLI outputs; see README).")],
+    context: Annotated[Optional[list[str]], typer.Option("--context", metavar="KEY=VALUE", help="A request context key; give a key twice for several values.")] = None,
+    max_hops: Annotated[int, typer.Option("--max-hops", min=1, max=20, metavar="N", help="The longest path followed.")] = 5,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
+    debug: Annotated[bool, typer.Option("--debug", help="Print tracebacks of internal errors.")] = False,
+) -> None:
+    """Who can do ACTION on RESOURCE: directly, through role chains, grants or privilege escalation, each with its path.
+    Exit codes: 0 someone can, 1 nobody, 2 error."""
+    _who_can_snapshot(snapshot, action, resource, _context(context or [], None), max_hops, format)
+
+
+def _who_can_snapshot(paths, action, resource, ctx, max_hops, format) -> None:
+    from policylint.evaluate.graph import build_graph
+    from policylint.evaluate.snapshot import InputError, resolve_resource
+    from policylint.report.paths import render_paths_json, render_paths_text
+
+    snap = _snapshot(paths)
+    try:
+        res = resolve_resource(snap, resource)
+        answers = build_graph(snap).who_can(action, res, ctx, max_hops=max_hops)
+    except InputError as e:
+        _fail(str(e))
+    if format is OutputFormat.json:
+        sys.stdout.write(render_paths_json(answers, {"action": action, "resource": res}))
+    else:
+        sys.stdout.write(render_paths_text(answers, f"who can do {action} on {res}?"))
+    raise typer.Exit(0 if answers else 1)
+
+
+@app.command("what-can")
+def what_can(
+    principal: Annotated[str, typer.Argument(metavar="PRINCIPAL", help="user/NAME, role/NAME or an ARN of the snapshot.")],
+    snapshot: Annotated[list[str], typer.Option("--snapshot", metavar="DIR", help="The account snapshot (a folder of AWS CLI outputs; see README).")],
+    service: Annotated[str, typer.Option("--service", metavar="PREFIX", help="The service whose actions are asked (kms: every key of the snapshot).")] = "kms",
+    context: Annotated[Optional[list[str]], typer.Option("--context", metavar="KEY=VALUE", help="A request context key; give a key twice for several values.")] = None,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
+    debug: Annotated[bool, typer.Option("--debug", help="Print tracebacks of internal errors.")] = False,
+) -> None:
+    """What can PRINCIPAL do: the actions of a service it may call, per resource, with their conditions."""
+    _what_can_snapshot(snapshot, principal, service, _context(context or [], None), format)
+
+
+def _what_can_snapshot(paths, principal, service, ctx, format) -> None:
+    from policylint import catalog
+    from policylint.evaluate.graph import build_graph
+    from policylint.evaluate.snapshot import InputError, resolve_principal
+    from policylint.report.paths import render_what_can_json, render_what_can_text
+
+    if not catalog.service_exists(service):
+        _fail(f"--service {service!r} is not a service prefix of the catalog")
+    snap = _snapshot(paths)
+    try:
+        who = resolve_principal(snap, principal)
+        found = build_graph(snap).what_can(who, service, ctx)
+    except InputError as e:
+        _fail(str(e))
+    if format is OutputFormat.json:
+        sys.stdout.write(render_what_can_json(who, found))
+    else:
+        sys.stdout.write(render_what_can_text(who, found))
+
+
+class GraphFormat(str, Enum):
+    dot = "dot"
+    graphml = "graphml"
+    json = "json"
+    html = "html"
+
+
+@app.command()
+def graph(
+    snapshot: Annotated[list[str], typer.Option("--snapshot", metavar="DIR", help="The account snapshot (a folder of AWS CLI outputs; see README).")],
+    resource: Annotated[Optional[str], typer.Option("--resource", metavar="KEY", help="Only who can reach this key (key/ID, alias/NAME or ARN) and how.")] = None,
+    format: Annotated[GraphFormat, typer.Option("--format", "-f", help="dot, graphml, json, or html (one self-contained page).")] = GraphFormat.dot,
+    debug: Annotated[bool, typer.Option("--debug", help="Print tracebacks of internal errors.")] = False,
+) -> None:
+    """Draw the principal graph: users, groups, roles, keys and the edges between them."""
+    from policylint.evaluate.graph import build_graph
+    from policylint.evaluate.snapshot import InputError, resolve_resource
+    from policylint.report.graph import render_graph
+
+    snap = _snapshot(snapshot)
+    pg = build_graph(snap)
+    g = pg.graph
+    if resource:
+        try:
+            g = pg.reaching(resolve_resource(snap, resource))
+        except InputError as e:
+            _fail(str(e))
+    sys.stdout.write(render_graph(g, format.value, title=f"policylint graph of {', '.join(snapshot)}"))
 
 
 @app.command()

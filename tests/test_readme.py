@@ -15,7 +15,7 @@ def _commands() -> list[str]:
 
 def test_readme_has_the_two_setup_commands():
     run, test = _commands()
-    assert run.endswith("pip install . && policylint lint fixtures/")
+    assert run.endswith("pip install . && policylint lint fixtures/ --snapshot fixtures/snapshot")
     assert test.endswith("pip install '.[test]' && pytest")
 
 

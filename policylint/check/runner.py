@@ -43,6 +43,9 @@ class LintOptions:
             least :data:`PARALLEL_MIN_FILES` files (and fork is available),
             else 1.
         baseline: accepted findings (``--baseline``): left out of the result.
+        snapshot: snapshot folders (``--snapshot``): their files are linted too,
+            and each principal's effective permissions are checked (PL603),
+            with the snapshot's missing pieces reported (PL610).
     """
 
     settings: Settings = field(default_factory=Settings)
@@ -50,6 +53,7 @@ class LintOptions:
     debug: bool = False
     jobs: int | None = None
     baseline: "Baseline | None" = None
+    snapshot: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -182,6 +186,11 @@ def lint_paths(paths: list[str], options: LintOptions | None = None) -> LintResu
         result.suppressed.extend(suppressed)
     order = {shown: i for i, (_, shown) in enumerate(files)}
     result.files.sort(key=lambda f: order.get(f.path, 0))
+    if options.snapshot:
+        from policylint.check.principals import snapshot_findings
+        from policylint.model.snapshot import load_snapshot
+
+        result.findings.extend(snapshot_findings(load_snapshot(options.snapshot), options.settings))
     kept, silenced, unused = apply_suppressions(result.findings, [f.path for f in result.files], options.settings)
     result.suppressed.extend(silenced)
     result.findings = kept + unused

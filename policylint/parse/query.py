@@ -32,13 +32,15 @@ class QueryError(ValueError):
 
 @dataclass
 class Query:
-    """A parsed question: principal, action, resource (``*`` when not given)
-    and context (key -> values, keys as written)."""
+    """A parsed question: ``kind`` (``can``, ``who-can``, ``what-can``),
+    principal (empty for who-can), action (empty for what-can), resource
+    (``*`` when not given) and context (key -> values, keys as written)."""
 
     principal: str
     action: str
     resource: str = "*"
     context: dict[str, list[str]] = field(default_factory=dict)
+    kind: str = "can"
 
 
 def parse_query(text: str) -> Query:
@@ -49,13 +51,16 @@ def parse_query(text: str) -> Query:
     """
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+    first = text.split(None, 1)[0] if text.split() else ""
+    form = {"who": "who can ACTION on RESOURCE [when KEY = VALUE]", "what": "what can PRINCIPAL do"}.get(
+        first, "PRINCIPAL do ACTION [on RESOURCE] [when KEY = VALUE]")
     try:
         tree = lark_parser("query.lark").parse(text)
     except UnexpectedEOF:
-        raise QueryError("the question ends too early: expected PRINCIPAL do ACTION [on RESOURCE] [when KEY = VALUE]", text, len(text) + 1) from None
+        raise QueryError(f"the question ends too early: expected {form}", text, len(text) + 1) from None
     except UnexpectedToken as e:
         if e.token.type == "$END":
-            raise QueryError("the question ends too early: expected PRINCIPAL do ACTION [on RESOURCE] [when KEY = VALUE]", text, len(text) + 1) from None
+            raise QueryError(f"the question ends too early: expected {form}", text, len(text) + 1) from None
         expected = sorted(x.strip('"').lstrip("_").lower() for x in e.expected if not x.startswith("__"))
         want = ", ".join(expected) if expected else "something else"
         # Columns count in the whole question (lark's restart at each newline).
@@ -67,7 +72,9 @@ def parse_query(text: str) -> Query:
     except UnexpectedInput as e:  # pragma: no cover - the subclasses above cover lark's errors
         raise QueryError(str(e), text, getattr(e, "column", 1)) from None
     q = Query(principal="", action="")
-    for node in tree.children:
+    (question,) = tree.children
+    q.kind = {"can_q": "can", "who_q": "who-can", "what_q": "what-can"}[question.data]
+    for node in question.children:
         if node.data == "principal":
             q.principal = str(node.children[0])
         elif node.data == "action":

@@ -27,7 +27,7 @@ from policylint.evaluate.match import matched_catalog_actions
 from policylint.model.policy import PolicyDocument, Statement
 from policylint.wildcard import compile_glob
 
-__all__ = ["BROWSES_KEYS", "DETAIL_TABS", "LIST_PAGES", "MANAGEMENT", "Need", "READ_ONLY",
+__all__ = ["BROWSES_KEYS", "DETAIL_TABS", "EITHER", "LIST_PAGES", "MANAGEMENT", "Need", "READ_ONLY",
            "allows_any", "browses_keys", "management_actions", "missing"]
 
 STAR, KEYS, EITHER = "*", "keys", "either"

@@ -1,0 +1,731 @@
+"""The principal graph of a snapshot, and the questions asked over it.
+
+Nodes are IAM users, groups and roles, KMS keys, accounts (``arn:...:root``)
+and service principals. Edges (a :class:`networkx.MultiDiGraph`, attribute
+``kind``):
+
+* ``member-of``: a user to its group;
+* ``can-assume``: a caller to a role, when the role's trust policy *and* the
+  caller's own permissions (identity-based policies, boundary, SCPs) allow
+  ``sts:AssumeRole`` (``AssumeRoleWithWebIdentity``/``WithSAML`` for federated
+  principals), decided by the evaluator; conditions it cannot decide are kept
+  on the edge (``conditions``);
+* ``grant``: a grantee to a key, one edge per KMS grant (``passes_on`` when the
+  grant includes ``CreateGrant``);
+* ``escalation``: a documented privilege-escalation path (``iam:PassRole`` to a
+  service that runs code, ``iam:CreatePolicyVersion``,
+  ``iam:SetDefaultPolicyVersion``, ``iam:Attach*Policy``, ``iam:Put*Policy``,
+  ``iam:UpdateAssumeRolePolicy``, ``iam:CreateAccessKey``,
+  ``iam:CreateLoginProfile``/``UpdateLoginProfile``, ``iam:AddUserToGroup``,
+  ``kms:PutKeyPolicy``, ``kms:CreateGrant``), each citing the statements that
+  allow it. ``gains`` says what the caller gets: ``identity`` (it acts as the
+  target), ``any`` (it can give the target any permission), ``group`` (it
+  joins the group).
+
+Every edge carries ``label``, ``conditions`` and ``statements``.
+
+Sources: IAM User Guide, *Policy evaluation logic*, *Cross-account policy
+evaluation logic*, *Methods to assume a role*, *Grant a user permissions to
+pass a role to an AWS service*; KMS Developer Guide, *Grants in AWS KMS*;
+the privilege-escalation methods documented by Rhino Security Labs
+(*AWS IAM Privilege Escalation – Methods and Mitigation*).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import networkx as nx
+
+from policylint import catalog
+from policylint.evaluate.authorize import Outcome
+from policylint.evaluate.snapshot import ALLOW_ALL, OWN_GRANT, OWN_KEY_POLICY, Answer, SnapshotEvaluator
+from policylint.model.policy import PolicyKind
+from policylint.model.snapshot import Snapshot
+from policylint.wildcard import compile_glob, has_wildcard
+
+__all__ = ["Hop", "PathAnswer", "PrincipalGraph", "build_graph"]
+
+#: Services that run code as a role passed to them, and the action that
+#: starts the code (Rhino Security Labs methods 3-6, 15-18; IAM User Guide,
+#: *Grant a user permissions to pass a role to an AWS service*).
+CODE_RUNNERS = {
+    "lambda.amazonaws.com": "lambda:CreateFunction",
+    "ec2.amazonaws.com": "ec2:RunInstances",
+    "cloudformation.amazonaws.com": "cloudformation:CreateStack",
+    "glue.amazonaws.com": "glue:CreateDevEndpoint",
+    "ecs-tasks.amazonaws.com": "ecs:RunTask",
+    "codebuild.amazonaws.com": "codebuild:CreateProject",
+    "sagemaker.amazonaws.com": "sagemaker:CreateNotebookInstance",
+    "datapipeline.amazonaws.com": "datapipeline:CreatePipeline",
+}
+
+#: (action, target type, what the caller gains).
+_ESCALATIONS = (
+    ("iam:AttachRolePolicy", "role", "any"), ("iam:PutRolePolicy", "role", "any"),
+    ("iam:UpdateAssumeRolePolicy", "role", "identity"),
+    ("iam:AttachUserPolicy", "user", "any"), ("iam:PutUserPolicy", "user", "any"),
+    ("iam:CreateAccessKey", "user", "identity"), ("iam:CreateLoginProfile", "user", "identity"),
+    ("iam:UpdateLoginProfile", "user", "identity"),
+    ("iam:AttachGroupPolicy", "group", "any"), ("iam:PutGroupPolicy", "group", "any"),
+    ("iam:AddUserToGroup", "group", "group"),
+    ("iam:CreatePolicyVersion", "policy", "any"), ("iam:SetDefaultPolicyVersion", "policy", "any"),
+    ("kms:PutKeyPolicy", "key", "any"), ("kms:CreateGrant", "key", "any"),
+)
+
+#: Above this many targets of one type in one account, a wildcard escalation
+#: becomes one edge to the account node ("every role of account A").
+COLLAPSE_AFTER = 25
+
+
+@dataclass
+class Hop:
+    """One step of a path: ``source`` reaches ``target`` by ``kind`` (an edge
+    kind), because of ``statements``, if ``conditions`` hold."""
+
+    source: str
+    target: str
+    kind: str
+    label: str
+    conditions: tuple[str, ...] = ()
+    statements: tuple[str, ...] = ()
+    gains: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"from": self.source, "to": self.target, "kind": self.kind, "label": self.label,
+                "conditions": list(self.conditions), "statements": list(self.statements)}
+
+
+@dataclass
+class PathAnswer:
+    """An answer of ``can`` or ``who-can``: the final decision (by the last
+    principal of the path) and the hops that lead there (empty: direct access).
+
+    ``status`` is ``allowed``, ``allowed-if`` (every condition in
+    :attr:`conditions` must hold) or the denial of the direct request."""
+
+    principal: str
+    answer: Answer
+    hops: list[Hop] = field(default_factory=list)
+    via_escalation: str | None = None
+
+    @property
+    def conditions(self) -> tuple[str, ...]:
+        out = [c for h in self.hops for c in h.conditions] + list(self.answer.conditions)
+        return tuple(dict.fromkeys(out))
+
+    @property
+    def status(self) -> str:
+        if not self.answer.possible and self.via_escalation is None:
+            return self.answer.status
+        return "allowed-if" if self.conditions else "allowed"
+
+    def as_dict(self) -> dict:
+        return {"principal": self.principal, "status": self.status, "conditions": list(self.conditions),
+                "path": [h.as_dict() for h in self.hops], "via_escalation": self.via_escalation,
+                "decided_by": self.answer.principal, "decision": str(self.answer.outcome),
+                "statements": list(self.answer.statements)}
+
+
+class PrincipalGraph:
+    """The graph (:attr:`graph`) and the queries over it; build with :func:`build_graph`."""
+
+    def __init__(self, snapshot: Snapshot, evaluator: SnapshotEvaluator, graph: nx.MultiDiGraph) -> None:
+        self.snapshot = snapshot
+        self.evaluator = evaluator
+        self.graph = graph
+
+    # -- can -------------------------------------------------------------------
+
+    def can(self, principal: str, action: str, resource: str, context: dict[str, list[str]] | None = None,
+            max_hops: int = 5, all_paths: bool = False) -> list[PathAnswer]:
+        """Can ``principal`` do ``action`` on ``resource``, directly or through the graph?
+
+        Returns:
+            With ``all_paths`` False: one answer, the direct decision when it
+            allows (or allows if ...), else the shortest path that leads to a
+            principal who may, else the direct denial. With ``all_paths``: the
+            direct answer first, then every path of at most ``max_hops`` hops.
+
+        Raises:
+            InputError: a malformed principal, action or resource.
+        """
+        direct = self.evaluator.decide(principal, action, resource, context)
+        out = [PathAnswer(principal, direct)]
+        if direct.possible and not all_paths:
+            return out
+        found = list(self._paths(principal, action, resource, context, max_hops, all_paths))
+        if not all_paths:
+            return [found[0]] if found else out
+        return out + found
+
+    def _paths(self, start: str, action: str, resource: str, context, max_hops: int, every: bool) -> Iterable[PathAnswer]:
+        """Paths from ``start`` (breadth first: shortest first) to a principal
+        who may do the request, directly or by an escalation of its own.
+        The start's own escalations come first (zero hops)."""
+        own = self.own_escalation(start, action, resource, context)
+        if own is not None:
+            yield own
+            if not every:
+                return
+        queue = deque([(start, [])])
+        best_seen: dict[str, int] = {start: 0}
+        while queue:
+            node, hops = queue.popleft()
+            if len(hops) >= max_hops:
+                continue
+            for hop in self._hops_from(node):
+                target = hop.target
+                if target == start or any(h.source == target for h in hops):
+                    continue  # no cycles
+                if not every and best_seen.get(target, max_hops + 1) <= len(hops) + 1:
+                    continue
+                best_seen[target] = len(hops) + 1
+                path = hops + [hop]
+                answer = self.evaluator.decide(target, action, resource, context)
+                if answer.possible:
+                    yield PathAnswer(start, answer, path)
+                    if not every:
+                        return
+                else:
+                    esc = self.own_escalation(target, action, resource, context)
+                    if esc is not None:
+                        yield PathAnswer(start, esc.answer, path + esc.hops, esc.via_escalation)
+                        if not every:
+                            return
+                queue.append((target, path))
+
+    def own_escalation(self, who: str, action: str, resource: str, context=None) -> PathAnswer | None:
+        """``who`` can give itself the permission: it can write its own
+        policies (or those of a group it is in), rewrite the key's policy or
+        grant itself on the key, or add itself to a group that has it.
+        None when it cannot (or the result would still not allow the request)."""
+        if who not in self.graph or who not in self._callers:
+            return None
+        member_of = {t for _, t, d in self.graph.out_edges(who, data=True) if d["kind"] == "member-of"}
+        for _, target, data in sorted(self.graph.out_edges(who, data=True), key=lambda e: e[1]):
+            if data["kind"] != "escalation":
+                continue
+            gains = data.get("gains")
+            hop = Hop(who, target, "escalation", data["label"], tuple(data["conditions"]), tuple(data["statements"]), gains)
+            if gains == "any" and target == resource:
+                text = f"{who} can use {data['label']} on the key to allow itself {action}"
+                extra = (OWN_KEY_POLICY,) if "kms:PutKeyPolicy" in data["label"] else (OWN_GRANT,)
+                answer = self.evaluator.decide(who, action, resource, context, extra)
+            elif gains == "any" and (target == who or target in member_of):
+                whose = "its own policies" if target == who else f"the policies of its group {target}"
+                text = f"{who} can use {data['label']} to change {whose} and allow itself {action}"
+                answer = self.evaluator.decide(who, action, resource, context, (ALLOW_ALL,))
+            elif gains == "group" and who in self.snapshot.users and target in self.snapshot.groups:
+                text = f"{who} can add itself to {target} ({data['label']})"
+                answer = self.evaluator.decide(who, action, resource, context, (target,))
+            else:
+                continue
+            if answer.possible:
+                return PathAnswer(who, answer, [hop], text)
+        return None
+
+    @property
+    def _callers(self) -> set[str]:
+        return self.__dict__.setdefault("_caller_set", set(self.snapshot.users) | set(self.snapshot.roles))
+
+    def _hops_from(self, node: str) -> list[Hop]:
+        """Edges along which ``node`` becomes another principal (assumes a
+        role, or gets its credentials or trust): not the policy-writing ones,
+        which :meth:`own_escalation` weighs."""
+        out: list[Hop] = []
+        if node not in self.graph:
+            return out
+        for _, target, data in self.graph.out_edges(node, data=True):
+            kind = data["kind"]
+            if kind != "can-assume" and not (kind == "escalation" and data.get("gains") == "identity"):
+                continue
+            # A collapsed edge stands for "every role (user, group) of account A".
+            for t in self._of_type(data["collapsed"], data["account"]) if data.get("collapsed") else [target]:
+                if t != node:
+                    out.append(Hop(node, t, kind, data["label"], tuple(data["conditions"]), tuple(data["statements"]),
+                                   data.get("gains")))
+        return sorted(out, key=lambda h: (h.kind != "can-assume", h.target))
+
+    def _of_type(self, kind: str, account: str) -> list[str]:
+        table = {"role": self.snapshot.roles, "user": self.snapshot.users, "group": self.snapshot.groups}[kind]
+        return sorted(a for a, p in table.items() if p.account == account)
+
+    # -- who-can ---------------------------------------------------------------
+
+    def who_can(self, action: str, resource: str, context: dict[str, list[str]] | None = None,
+                max_hops: int = 5) -> list[PathAnswer]:
+        """Every principal that can do ``action`` (wildcards allowed: each
+        matching catalog action is asked) on ``resource``: directly (the
+        snapshot's users and roles, principals the key policy or a grant
+        names), through a role chain, or through an escalation.
+
+        Returns:
+            One :class:`PathAnswer` per (principal, action), sorted by
+            principal; direct answers have no hops.
+        """
+        actions = _actions(action)
+        out: list[PathAnswer] = []
+        for act in actions:
+            direct: dict[str, PathAnswer] = {}
+            for who in self._candidates(resource):
+                answer = self.evaluator.decide(who, act, resource, context)
+                if answer.possible:
+                    direct[who] = PathAnswer(who, answer)
+            for who in self.evaluator.callers():
+                if who not in direct:
+                    esc = self.own_escalation(who, act, resource, context)
+                    if esc is not None:
+                        direct[who] = esc
+            # Reverse breadth-first search: whoever can become a principal with access.
+            reached = dict(direct)
+            queue = deque((who, pa) for who, pa in direct.items() if who in self._callers)
+            while queue:
+                node, final = queue.popleft()
+                if len(final.hops) - (1 if final.via_escalation else 0) >= max_hops:
+                    continue
+                for source, _, data in self.graph.in_edges(node, data=True):
+                    kind = data["kind"]
+                    if kind != "can-assume" and not (kind == "escalation" and data.get("gains") == "identity"):
+                        continue
+                    if source in reached or source not in self._callers:
+                        continue
+                    hop = Hop(source, node, kind, data["label"], tuple(data["conditions"]), tuple(data["statements"]),
+                              data.get("gains"))
+                    pa = PathAnswer(source, final.answer, [hop] + final.hops, final.via_escalation)
+                    reached[source] = pa
+                    queue.append((source, pa))
+                # Collapsed edges ("every role of account A") into this principal's account.
+                p = self.evaluator.principal(node)
+                root = f"arn:aws:iam::{p.account}:root" if p is not None else None
+                if root in self.graph:
+                    ptype = "role" if node in self.snapshot.roles else "user"
+                    for source, _, data in self.graph.in_edges(root, data=True):
+                        if data.get("collapsed") != ptype or data.get("gains") != "identity":
+                            continue
+                        if source in reached or source not in self._callers:
+                            continue
+                        hop = Hop(source, node, "escalation", data["label"], tuple(data["conditions"]),
+                                  tuple(data["statements"]), "identity")
+                        pa = PathAnswer(source, final.answer, [hop] + final.hops, final.via_escalation)
+                        reached[source] = pa
+                        queue.append((source, pa))
+            for pa in reached.values():
+                pa.answer.action = act
+            out.extend(sorted(reached.values(), key=lambda p: p.principal))
+        return out
+
+    #: The key actions :meth:`reaching` asks about.
+    KEY_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:DescribeKey",
+                   "kms:CreateGrant", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion")
+
+    def reaching(self, resource: str) -> nx.MultiDiGraph:
+        """The part of the graph that reaches ``resource`` (a key): every
+        principal that can do one of :data:`KEY_ACTIONS` on it, the hops of
+        their paths, and an ``access`` edge from each principal that acts on
+        the key itself, labelled with the actions."""
+        sub = nx.MultiDiGraph()
+        direct: dict[str, list[str]] = {}
+        conds: dict[str, list[str]] = {}
+        stmts: dict[str, list[str]] = {}
+        for act in self.KEY_ACTIONS:
+            for pa in self.who_can(act, resource):
+                for h in pa.hops:
+                    for n in (h.source, h.target):
+                        if n not in sub:
+                            sub.add_node(n, **self.graph.nodes[n]) if n in self.graph else sub.add_node(
+                                n, kind="principal", label=n, account=None, highlight=False)
+                    if not sub.has_edge(h.source, h.target):
+                        sub.add_edge(h.source, h.target, kind=h.kind, label=h.label, conditions=list(h.conditions),
+                                     statements=list(h.statements))
+                final = pa.answer.principal
+                if not pa.via_escalation:
+                    direct.setdefault(final, []).append(act)
+                    conds.setdefault(final, []).extend(pa.answer.conditions)
+                    stmts.setdefault(final, []).extend(pa.answer.statements)
+        if resource in self.graph:
+            sub.add_node(resource, **{**self.graph.nodes[resource], "highlight": True})
+        for who, acts in sorted(direct.items()):
+            if who not in sub:
+                attrs = self.graph.nodes[who] if who in self.graph else {"kind": "principal", "label": who, "account": None}
+                sub.add_node(who, **{**attrs, "highlight": False})
+            sub.add_edge(who, resource, kind="access", label=", ".join(dict.fromkeys(acts)),
+                         conditions=list(dict.fromkeys(conds[who])), statements=list(dict.fromkeys(stmts[who])))
+        for source, target, data in self.graph.in_edges(resource, data=True):
+            if data["kind"] == "grant" and source in sub:
+                sub.add_edge(source, target, **data)
+        return sub
+
+    def _candidates(self, resource: str) -> list[str]:
+        """The snapshot's users and roles, and principals outside it that the
+        resource's policy or grants name (other accounts, their roles, services)."""
+        out = list(self.evaluator.callers())
+        seen = set(out)
+
+        def add(who: str) -> None:
+            if who not in seen:
+                seen.add(who)
+                out.append(who)
+
+        if resource in self.graph:
+            for source, _, data in self.graph.in_edges(resource, data=True):
+                if data["kind"] == "grant":
+                    add(source)
+        key = self.snapshot.keys.get(resource)
+        doc = self.evaluator.named(key.policy, PolicyKind.RESOURCE) if key is not None else None
+        for st in doc.document.statements if doc is not None else ():
+            if st.effect != "Allow" or st.principal is None:
+                continue
+            for v in st.principal.aws:
+                if v == "*" or self.evaluator.principal(v) is not None:
+                    continue
+                account = v if v.isdigit() else (v.split(":")[4] if v.count(":") >= 5 else "")
+                if account in self.snapshot.accounts:
+                    continue  # the account's own principals are asked one by one
+                add(f"arn:aws:iam::{v}:root" if v.isdigit() else v)
+            for v in st.principal.service:
+                add(v)
+        return out
+
+    # -- what-can --------------------------------------------------------------
+
+    def what_can(self, principal: str, service: str | None = "kms",
+                 context: dict[str, list[str]] | None = None) -> dict[str, list[Answer]]:
+        """What ``principal`` can do: resource ARN -> the allowed (or allowed
+        if ...) actions. With ``service="kms"`` (the default) every key of the
+        snapshot is asked about every KMS action that acts on keys, and the
+        actions without a resource about ``"*"``; for another service, every
+        action of it on ``"*"``. The roles it can assume are listed under
+        ``sts:AssumeRole``."""
+        service = (service or "kms").lower()
+        out: dict[str, list[Answer]] = {}
+        infos = list(catalog.actions_for_service(service).values())
+        keyed = [i for i in infos if i.resource_types]
+        unscoped = [i for i in infos if not i.resource_types]
+        if service == "kms":
+            for key in sorted(self.snapshot.keys):
+                got = [a for a in (self.evaluator.decide(principal, i.full_name, key, context) for i in keyed
+                                   if any(r.name == "key" for r in i.resource_types)) if a.possible]
+                if got:
+                    out[key] = got
+            rest = unscoped
+        else:
+            rest = infos
+        got = [a for a in (self.evaluator.decide(principal, i.full_name, "*", context) for i in rest) if a.possible]
+        if got:
+            out["*"] = got
+        if principal in self.graph:
+            assumes = [Answer(principal, data["label"], t, Outcome.ALLOWED if not data["conditions"] else Outcome.IMPLICIT_DENY,
+                              tuple(data["conditions"]), tuple(data["statements"]))
+                       for _, t, data in self.graph.out_edges(principal, data=True) if data["kind"] == "can-assume"]
+            for a in assumes:
+                out.setdefault(a.resource, []).append(a)
+        return out
+
+
+def _actions(pattern: str) -> list[str]:
+    """The catalog spellings of the actions ``pattern`` matches (itself when it has no wildcard)."""
+    if not has_wildcard(pattern):
+        return [pattern]
+    return [i.full_name for i in catalog.expand(pattern)]
+
+
+# ---------------------------------------------------------------------------
+# Building.
+
+
+def build_graph(snapshot: Snapshot, evaluator: SnapshotEvaluator | None = None) -> PrincipalGraph:
+    """Build the principal graph of ``snapshot`` (see the module docstring).
+
+    Decisions are the evaluator's; candidates for each edge are found first
+    from the policies' Action and Resource patterns (conditions ignored), so
+    that the evaluator is asked only about pairs that can be allowed.
+    """
+    ev = evaluator or SnapshotEvaluator(snapshot)
+    g = nx.MultiDiGraph()
+    b = _Builder(snapshot, ev, g)
+    b.nodes()
+    b.member_of()
+    b.can_assume()
+    b.grants()
+    b.escalations()
+    return PrincipalGraph(snapshot, ev, g)
+
+
+class _Builder:
+    def __init__(self, snap: Snapshot, ev: SnapshotEvaluator, g: nx.MultiDiGraph) -> None:
+        self.snap, self.ev, self.g = snap, ev, g
+        self.allows = {who: _Allows(ev.identity_policies(p)) for who, p in (*snap.users.items(), *snap.roles.items())}
+
+    def node(self, nid: str, kind: str, label: str, account: str | None = None, **extra) -> None:
+        if nid not in self.g:
+            self.g.add_node(nid, kind=kind, label=label, account=account, highlight=False, **extra)
+
+    def edge(self, a: str, b: str, kind: str, label: str, conditions=(), statements=(), **extra) -> None:
+        self.g.add_edge(a, b, kind=kind, label=label, conditions=list(conditions), statements=list(statements), **extra)
+
+    def nodes(self) -> None:
+        s = self.snap
+        for acct in s.accounts:
+            self.node(f"arn:aws:iam::{acct}:root", "account", f"account {acct}", acct)
+        for arn, u in s.users.items():
+            self.node(arn, "user", f"user/{u.name}", u.account)
+        for arn, gr in s.groups.items():
+            self.node(arn, "group", f"group/{gr.name}", gr.account)
+        for arn, r in s.roles.items():
+            self.node(arn, "role", f"role{r.path}{r.name}", r.account)
+        for arn, k in s.keys.items():
+            self.node(arn, "key", k.label, k.account)
+
+    def member_of(self) -> None:
+        for arn, u in self.snap.users.items():
+            for name in u.groups:
+                gr = self.snap.group(u.account, name)
+                if gr is not None:
+                    self.edge(arn, gr.arn, "member-of", "member of")
+
+    def _external(self, value: str) -> str | None:
+        """A node for a principal outside the snapshot named by a policy or grant."""
+        if value.endswith(".amazonaws.com") or value.endswith(".amazonaws.com.cn"):
+            self.node(value, "service", value)
+            return value
+        if value.isdigit() and len(value) == 12:
+            value = f"arn:aws:iam::{value}:root"
+        if value.startswith("arn:") and value.count(":") >= 5:
+            account = value.split(":")[4]
+            if value in self.g:
+                return value
+            if value.endswith(":root"):
+                self.node(value, "account", f"account {account}", account, external=account not in self.snap.accounts)
+            else:
+                self.node(value, "principal", value.split(":", 5)[5], account)
+            return value
+        return None
+
+    def can_assume(self) -> None:
+        snap, ev = self.snap, self.ev
+        by_account: dict[str, list[str]] = {}
+        for who in self.allows:
+            p = ev.principal(who)
+            by_account.setdefault(p.account, []).append(who)  # type: ignore[union-attr]
+        for rarn, role in snap.roles.items():
+            trust = ev.named(role.trust, _TRUST)
+            if trust is None:
+                continue
+            named, accounts, anyone = set(), set(), False
+            for st in trust.document.statements:
+                if st.effect != "Allow" or st.principal is None:
+                    continue
+                if st.principal.all:
+                    anyone = True
+                for v in st.principal.aws:
+                    if v == "*":
+                        anyone = True
+                    elif v.isdigit() or v.endswith(":root"):
+                        accounts.add(v if v.isdigit() else v.split(":")[4])
+                    else:
+                        named.add(v)
+                for v in st.principal.service:
+                    node = self._external(v)
+                    if node:
+                        self._decide_assume(node, rarn)
+                for v in st.principal.federated:
+                    self.node(f"federated:{v}", "principal", f"federated {v}")
+                    self._decide_assume(f"federated:{v}", rarn, action="sts:AssumeRoleWithWebIdentity"
+                                        if "saml-provider/" not in v else "sts:AssumeRoleWithSAML")
+            candidates: set[str] = set()
+            for v in named:
+                p = ev.principal(v)
+                if p is not None:
+                    candidates.add(p.arn)
+                else:
+                    node = self._external(v)
+                    if node:
+                        self._decide_assume(node, rarn)
+            scope = set(by_account) if anyone else accounts
+            for acct in scope:
+                for who in by_account.get(acct, ()):
+                    if self.allows[who].may("sts:assumerole", rarn):
+                        candidates.add(who)
+            for acct in accounts - set(snap.accounts):
+                self._decide_assume(self._external(acct), rarn)  # type: ignore[arg-type]
+            for who in sorted(candidates - {rarn}):
+                self._decide_assume(who, rarn)
+
+    def _decide_assume(self, who: str, role: str, action: str = "sts:AssumeRole") -> None:
+        try:
+            a = self.ev.decide(who, action, role)
+        except Exception:  # noqa: BLE001 - a principal the request builder refuses: no edge
+            return
+        if a.possible:
+            self.edge(who, role, "can-assume", action, a.conditions, a.statements)
+
+    def grants(self) -> None:
+        for karn, key in self.snap.keys.items():
+            for gr in key.grants:
+                who = gr.grantee_principal
+                node = who if who in self.g else self._external(who)
+                if node is None:
+                    continue
+                conds = []
+                if gr.constraints is not None:
+                    if gr.constraints.encryption_context_equals:
+                        conds.append("the encryption context is exactly " + ", ".join(
+                            f"{k}={v}" for k, v in sorted(gr.constraints.encryption_context_equals.items())))
+                    if gr.constraints.encryption_context_subset:
+                        conds.append("the encryption context includes " + ", ".join(
+                            f"{k}={v}" for k, v in sorted(gr.constraints.encryption_context_subset.items())))
+                passes_on = "CreateGrant" in gr.operations
+                label = f"grant {gr.name or gr.grant_id[:12]}: {', '.join(gr.operations)}"
+                where = f"{key.grants_file}: grant {gr.name or gr.grant_id}" if key.grants_file else label
+                self.edge(node, karn, "grant", label + (" (can pass them on)" if passes_on else ""), conds, [where],
+                          passes_on=passes_on)
+
+    def escalations(self) -> None:
+        snap = self.snap
+        targets = {
+            "role": {a: r.account for a, r in snap.roles.items()},
+            "user": {a: u.account for a, u in snap.users.items()},
+            "group": {a: gr.account for a, gr in snap.groups.items()},
+            "key": {a: k.account for a, k in snap.keys.items()},
+            "policy": {a: a.split(":")[4] for a in snap.policies if a.split(":")[4] != "aws"},
+        }
+        holders: dict[str, list[str]] = {}
+        for who in (*snap.users.values(), *snap.groups.values(), *snap.roles.values()):
+            for pa in who.attached:
+                holders.setdefault(pa, []).append(who.arn)
+        named = self._named_by_key_policies()
+        for who, allows in self.allows.items():
+            found: dict[str, dict] = {}  # target -> {"actions": [...], "gains": ..., answers}
+            for action, ttype, gains in _ESCALATIONS:
+                low = action.lower()
+                hits = [t for t in targets[ttype] if allows.may(low, t)] if allows.has_action(low) else []
+                if ttype == "key":
+                    hits = sorted(set(hits) | {k for k in named.get((who, low), ())})
+                if hits:
+                    self._escalation_hits(who, action, ttype, gains, hits, targets[ttype], holders, found)
+            for target, info in found.items():
+                self.edge(who, target, "escalation", ", ".join(info["actions"]), info["conditions"], info["statements"],
+                          gains=info["gains"], **info["extra"])
+            if allows.has_action("iam:passrole"):
+                self._pass_role(who, allows)
+
+    def _named_by_key_policies(self) -> dict[tuple[str, str], set[str]]:
+        """(caller, escalation action) -> keys whose key policy names the caller
+        itself for that action (no identity-based permission is needed then)."""
+        out: dict[tuple[str, str], set[str]] = {}
+        actions = [a.lower() for a, ttype, _ in _ESCALATIONS if ttype == "key"]
+        for karn, key in self.snap.keys.items():
+            doc = self.ev.named(key.policy, _RESOURCE)
+            if doc is None:
+                continue
+            for st in doc.document.statements:
+                if st.effect != "Allow" or st.principal is None or st.action is None:
+                    continue
+                globs = [compile_glob(a, True) for a in st.action]
+                for v in st.principal.aws:
+                    p = self.ev.principal(v)
+                    if p is None:
+                        continue
+                    for act in actions:
+                        if any(g.match(act) for g in globs):
+                            out.setdefault((p.arn, act), set()).add(karn)
+        return out
+
+    def _escalation_hits(self, who: str, action: str, ttype: str, gains: str, hits: list[str],
+                         all_targets: dict[str, str], holders: dict[str, list[str]], found: dict) -> None:
+        def note(target: str, label: str, a: Answer, extra: dict | None = None) -> None:
+            info = found.setdefault(target, {"actions": [], "gains": gains, "conditions": [], "statements": [],
+                                             "extra": extra or {}})
+            info["actions"].append(label)
+            if _GAIN_ORDER[gains] > _GAIN_ORDER[info["gains"]]:
+                info["gains"] = gains
+            info["conditions"] = list(dict.fromkeys(info["conditions"] + list(a.conditions)))
+            info["statements"] = list(dict.fromkeys(info["statements"] + list(a.statements)))
+
+        by_account: dict[str, list[str]] = {}
+        for t in hits:
+            by_account.setdefault(all_targets[t], []).append(t)
+        for acct, ts in by_account.items():
+            if len(ts) > COLLAPSE_AFTER and ttype in ("role", "user", "group"):
+                a = self._try(who, action, ts[0])
+                if a is not None:
+                    note(f"arn:aws:iam::{acct}:root", f"{action} on every {ttype}", a, {"collapsed": ttype, "account": acct})
+                continue
+            for t in ts:
+                a = self._try(who, action, t)
+                if a is None:
+                    continue
+                if ttype == "policy":
+                    for holder in holders.get(t, []):
+                        note(holder, f"{action} on {t.split('/')[-1]}", a)
+                else:
+                    note(t, action, a)
+
+    def _pass_role(self, who: str, allows: "_Allows") -> None:
+        for rarn, role in self.snap.roles.items():
+            if rarn == who or not allows.may("iam:passrole", rarn):
+                continue
+            trust = self.ev.named(role.trust, _TRUST)
+            if trust is None:
+                continue
+            services = {s for st in trust.document.statements if st.effect == "Allow" and st.principal
+                        for s in st.principal.service}
+            for service in sorted(services & set(CODE_RUNNERS)):
+                runner = CODE_RUNNERS[service]
+                if not allows.has_action(runner.lower()):
+                    continue
+                a = self._try(who, "iam:PassRole", rarn)
+                b = self._try(who, runner, "*")
+                if a is not None and b is not None:
+                    self.edge(who, rarn, "escalation", f"iam:PassRole + {runner}", a.conditions + b.conditions,
+                              a.statements + b.statements, gains="identity")
+                    break
+
+    def _try(self, who: str, action: str, resource: str) -> Answer | None:
+        try:
+            a = self.ev.decide(who, action, resource)
+        except Exception:  # noqa: BLE001 - a request the builder refuses: no edge
+            return None
+        return a if a.possible else None
+
+
+class _Allows:
+    """The Allow statements of a caller's identity-based policies, as
+    (action globs, resource globs) pairs, for finding edge candidates
+    (conditions and Deny statements are left to the evaluator)."""
+
+    def __init__(self, policies) -> None:
+        self.rules: list[tuple[list, list | None]] = []
+        for p in policies:
+            for st in p.document.statements:
+                if st.effect != "Allow":
+                    continue
+                if st.action is not None:
+                    acts = [compile_glob(a, True) for a in st.action]
+                else:
+                    acts = [_ANY_ACTION]  # NotAction: may allow almost anything
+                res = None if st.resource is None else [compile_glob(r) for r in st.resource]
+                self.rules.append((acts, res))
+        self.any_allow = bool(self.rules)
+        self._has: dict[str, bool] = {}
+
+    def has_action(self, action: str) -> bool:
+        hit = self._has.get(action)
+        if hit is None:
+            hit = self._has[action] = any(any(a.match(action) for a in acts) for acts, _ in self.rules)
+        return hit
+
+    def may(self, action: str, resource: str) -> bool:
+        for acts, res in self.rules:
+            if any(a.match(action) for a in acts) and (res is None or any(r.match(resource) for r in res)):
+                return True
+        return False
+
+
+_ANY_ACTION = compile_glob("*", True)
+_TRUST, _RESOURCE = PolicyKind.TRUST, PolicyKind.RESOURCE
+#: When several escalations reach one target, the edge says the most they give.
+_GAIN_ORDER = {"group": 0, "identity": 1, "any": 2}

@@ -1,0 +1,356 @@
+"""Decisions over an account snapshot: the policy set of each request, built
+from what the snapshot says about the caller and the resource.
+
+For a caller (an IAM user or role of the snapshot) the identity-based
+policies are its inline and attached managed policies, and for a user those
+of its groups; its permissions boundary; the SCPs of every level from the
+organization root down to its account (none for the management account).
+For the resource: a KMS key's key policy and grants, a role's trust policy
+(for ``sts:AssumeRole*``), and the RCPs of the resource's account.
+
+Sources: IAM User Guide, *Policy evaluation logic* and *Cross-account policy
+evaluation logic*; *Permissions boundaries for IAM entities*; AWS
+Organizations User Guide, *SCP evaluation*; KMS Developer Guide, *KMS key
+access and permissions* and *Grants in AWS KMS*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from policylint.evaluate.authorize import Authorizer, Decision, Outcome, StatementRef
+from policylint.evaluate.inputs import InputError, build_request
+from policylint.evaluate.policyset import NamedPolicy, PolicySet
+from policylint.model.grant import GRANT_OPERATIONS, Grant
+from policylint.model.policy import PolicyKind
+from policylint.model.snapshot import IamRole, IamUser, Snapshot, SnapshotPolicy
+from policylint.model.validate import build_policy
+
+__all__ = ["ALLOW_ALL", "EXTERNAL_IDENTITY", "OWN_GRANT", "OWN_KEY_POLICY", "Answer", "InputError", "SnapshotEvaluator",
+           "resolve_principal", "resolve_resource"]
+
+#: The name of the stand-in identity policy of a principal outside the
+#: snapshot: its own account's policies are unknown, so the answer says
+#: "if its own account's IAM policies allow it".
+EXTERNAL_IDENTITY = "its own account's IAM policies (not in the snapshot)"
+
+_ASSUME = ("sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml")
+
+
+@dataclass
+class Answer:
+    """One decision over the snapshot, reduced to what queries report.
+
+    Attributes:
+        principal: the caller's ARN (or service name).
+        action, resource: the request.
+        outcome: AWS's answer with the context given (keys not given are absent).
+        conditions: when ``outcome`` is not Allowed but supplying context could
+            make it Allowed: the readable conditions of that ("allowed if ...");
+            empty otherwise.
+        statements: where the statements that decided are (``file:line:col Sid``).
+        decision: the full evaluator decision (for explanations).
+    """
+
+    principal: str
+    action: str
+    resource: str
+    outcome: Outcome
+    conditions: tuple[str, ...] = ()
+    statements: tuple[str, ...] = ()
+    decision: Decision | None = field(default=None, repr=False)
+
+    @property
+    def allowed(self) -> bool:
+        """Allowed with the context given."""
+        return self.outcome is Outcome.ALLOWED
+
+    @property
+    def possible(self) -> bool:
+        """Allowed, or allowed if the conditions in :attr:`conditions` hold."""
+        return self.allowed or bool(self.conditions)
+
+    @property
+    def status(self) -> str:
+        """``allowed``, ``allowed-if``, ``explicit-deny`` or ``implicit-deny``."""
+        if self.allowed:
+            return "allowed"
+        if self.conditions:
+            return "allowed-if"
+        return "explicit-deny" if self.outcome is Outcome.EXPLICIT_DENY else "implicit-deny"
+
+
+class SnapshotEvaluator:
+    """Answers requests over a :class:`Snapshot` with the one evaluator.
+
+    Policy documents are modelled once and reused; an :class:`Authorizer` is
+    prepared once per (caller, resource policy) pair.
+    """
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snap = snapshot
+        self._named: dict[int, NamedPolicy | None] = {}
+        self._identity: dict[str, list[NamedPolicy]] = {}
+        self._authorizers: dict[tuple[str, str], Authorizer] = {}
+        self._levels: dict[tuple[str, str], list[list[NamedPolicy]]] = {}
+        self._roles_by_name: dict[tuple[str, str], IamRole] = {(r.account, r.name): r for r in snapshot.roles.values()}
+
+    # -- policies --------------------------------------------------------------
+
+    def named(self, sp: SnapshotPolicy | None, kind: PolicyKind) -> NamedPolicy | None:
+        """The evaluator's model of a snapshot policy (None when it cannot be modelled)."""
+        if sp is None:
+            return None
+        key = id(sp)
+        if key not in self._named:
+            doc, _problems = build_policy(sp.document, kind)
+            self._named[key] = None if doc is None else NamedPolicy(sp.name, doc, sp.file, _locator(sp))
+        return self._named[key]
+
+    def principal(self, arn: str) -> IamUser | IamRole | None:
+        """The user or role of the snapshot with this ARN (a role also by its ARN without path)."""
+        hit = self.snap.users.get(arn) or self.snap.roles.get(arn)
+        if hit is None and ":role/" in arn:
+            account = arn.split(":")[4]
+            hit = self._roles_by_name.get((account, arn.rsplit("/", 1)[-1]))
+        return hit
+
+    def identity_policies(self, who: IamUser | IamRole) -> list[NamedPolicy]:
+        """Inline and attached managed policies of ``who`` (and of a user's groups)."""
+        hit = self._identity.get(who.arn)
+        if hit is not None:
+            return hit
+        out: list[NamedPolicy] = []
+        holders = [who]
+        if isinstance(who, IamUser):
+            holders += [g for g in (self.snap.group(who.account, name) for name in who.groups) if g is not None]
+        for h in holders:
+            for sp in h.inline:
+                n = self.named(sp, PolicyKind.IDENTITY)
+                if n is not None:
+                    out.append(n)
+            for arn in h.attached:
+                mp = self.snap.policies.get(arn)
+                n = self.named(mp.policy if mp else None, PolicyKind.IDENTITY)
+                if n is not None:
+                    out.append(n)
+        self._identity[who.arn] = out
+        return out
+
+    def boundary(self, who: IamUser | IamRole) -> tuple[bool, NamedPolicy | None]:
+        """(has a boundary, its policy or None when it is missing from the snapshot)."""
+        if not who.boundary:
+            return False, None
+        mp = self.snap.policies.get(who.boundary)
+        return True, self.named(mp.policy if mp else None, PolicyKind.IDENTITY)
+
+    def org_levels(self, account: str, kind: str) -> list[list[NamedPolicy]]:
+        """SCPs (``kind="scp"``) or RCPs of each level from the root down to ``account``."""
+        key = (account, kind)
+        if key in self._levels:
+            return self._levels[key]
+        levels: list[list[NamedPolicy]] = []
+        if self.snap.org_read and account != self.snap.management_account:
+            pk = PolicyKind.SCP if kind == "scp" else PolicyKind.RCP
+            for node in self.snap.org_levels(account):
+                attached = [self.named(p.policy, pk) for p in self.snap.org_policies.values()
+                            if p.kind == kind and node in p.targets]
+                attached = [a for a in attached if a is not None]
+                if kind == "rcp" and not attached:
+                    continue  # a level with no RCP attached restricts nothing (RCPFullAWSAccess is implicit)
+                levels.append(attached)
+        self._levels[key] = levels
+        return levels
+
+    def policy_set(self, caller: str, resource: str, extra: tuple[str, ...] = ()) -> PolicySet:
+        """Every policy that takes part when ``caller`` (an ARN) acts on ``resource``.
+
+        ``extra`` adds identity-based policies the caller could give itself:
+        :data:`ALLOW_ALL` (any permission), or a group ARN (that group's policies).
+        """
+        ps = PolicySet()
+        who = self.principal(caller)
+        caller_account = caller.split(":")[4] if caller.startswith("arn:") and caller.count(":") >= 5 else None
+        if who is not None:
+            ps.identity = list(self.identity_policies(who))
+            has_boundary, b = self.boundary(who)
+            if has_boundary:
+                # A boundary missing from the snapshot: allow nothing rather than guess.
+                ps.boundary = b if b is not None else _EMPTY_BOUNDARY
+            ps.scps = self.org_levels(who.account, "scp")
+        elif caller_account and caller_account not in self.snap.accounts:
+            ps.identity = [_external_identity()]
+        for x in extra:
+            if x == ALLOW_ALL:
+                ps.identity.append(_GIVEN_ALL)
+            elif x in self.snap.groups:
+                ps.identity.extend(self.identity_policies(self.snap.groups[x]))
+        key = self.snap.keys.get(resource)
+        if key is not None:
+            ps.resource = self.named(key.policy, PolicyKind.RESOURCE)
+            ps.grants = list(key.grants)
+            if OWN_KEY_POLICY in extra:
+                ps.resource = _own_key_policy(caller)
+            if OWN_GRANT in extra:
+                ps.grants.append(Grant(KeyId=key.arn, GrantId="", Name="a grant it can create for itself",
+                                       GranteePrincipal=caller, Operations=tuple(sorted(GRANT_OPERATIONS))))
+            ps.grants_truncated = key.grants_truncated
+            ps.grants_file = key.grants_file
+            ps.resource_arn = key.arn
+            ps.rcps = self.org_levels(key.account, "rcp")
+        else:
+            role = self.snap.roles.get(resource)
+            if role is not None:
+                ps.resource = self.named(role.trust, PolicyKind.TRUST)
+                ps.resource_arn = role.arn
+                ps.rcps = self.org_levels(role.account, "rcp")
+        return ps
+
+    def authorizer(self, caller: str, resource: str, extra: tuple[str, ...] = ()) -> Authorizer:
+        """A prepared :class:`Authorizer` for ``caller`` acting on ``resource``."""
+        key = (caller, resource if resource in self.snap.keys or resource in self.snap.roles else "*", extra)
+        hit = self._authorizers.get(key)
+        if hit is None:
+            hit = self._authorizers[key] = Authorizer(self.policy_set(caller, resource, extra))
+        return hit
+
+    # -- decisions -------------------------------------------------------------
+
+    def decide(self, caller: str, action: str, resource: str, context: dict[str, list[str]] | None = None,
+               extra: tuple[str, ...] = ()) -> Answer:
+        """Decide one request.
+
+        Args:
+            caller: a user or role ARN of the snapshot, or another principal
+                (an account ID or root ARN, a service principal, a principal of
+                another account: its own identity-based policies are unknown).
+            action: ``service:Action``; resource: an ARN or ``*``.
+            context: request context keys given by the user.
+            extra: identity-based policies the caller could give itself (see :meth:`policy_set`).
+
+        Raises:
+            InputError: the request cannot be built (bad principal, action or resource).
+        """
+        request = build_request(caller, action, resource, context or {}, now=_NOW)
+        decision = self.authorizer(caller, resource, extra).authorize(request)
+        conditions: tuple[str, ...] = ()
+        refs = decision.determining
+        if not decision.allowed:
+            for alt in decision.alternatives:
+                if alt.outcome is Outcome.ALLOWED:
+                    conditions = alt.when
+                    refs = alt.refs
+                    break
+        external = self._external_account(caller)
+        if decision.allowed and external:
+            # The snapshot does not hold that account's IAM policies: they must allow it too.
+            conditions = (f"the IAM policies of account {external} (not in the snapshot) allow it",)
+            return Answer(caller, action, resource, Outcome.IMPLICIT_DENY, conditions, self.where(refs), decision)
+        return Answer(caller, action, resource, decision.outcome, conditions, self.where(refs), decision)
+
+    def _external_account(self, caller: str) -> str | None:
+        """The account of a caller outside the snapshot's accounts, else None."""
+        if self.principal(caller) is not None:
+            return None
+        account = caller if caller.isdigit() else (caller.split(":")[4] if caller.startswith("arn:") and caller.count(":") >= 5 else None)
+        return account if account and account not in self.snap.accounts else None
+
+    def where(self, refs: tuple[StatementRef, ...]) -> tuple[str, ...]:
+        """``file:line:col Sid "X"`` (or the policy name) of each statement or grant."""
+        return tuple(dict.fromkeys(r.label for r in refs))
+
+    def callers(self) -> list[str]:
+        """Every user and role of the snapshot (service-linked roles included)."""
+        return sorted(self.snap.users) + sorted(self.snap.roles)
+
+
+#: Evaluation time used for every snapshot decision: fixed per process so
+#: that answers do not change between two queries of one run.
+import time as _time  # noqa: E402
+
+_NOW = _time.time()
+
+
+def _locator(sp: SnapshotPolicy):
+    return sp.locate
+
+
+def _external_identity() -> NamedPolicy:
+    doc, _ = build_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+                          PolicyKind.IDENTITY)
+    return NamedPolicy(EXTERNAL_IDENTITY, doc)
+
+
+def _empty_boundary() -> NamedPolicy:
+    doc, _ = build_policy({"Version": "2012-10-17", "Statement": []}, PolicyKind.IDENTITY)
+    return NamedPolicy("permissions boundary missing from the snapshot (allows nothing)", doc)
+
+
+_EMPTY_BOUNDARY = _empty_boundary()
+
+#: ``extra`` tokens: a policy allowing everything, that the caller could write
+#: for itself; a key policy it could put on the key (kms:PutKeyPolicy); a grant
+#: of every operation it could create for itself (kms:CreateGrant).
+ALLOW_ALL, OWN_KEY_POLICY, OWN_GRANT = "allow-all", "own-key-policy", "own-grant"
+
+
+def _own_key_policy(caller: str) -> NamedPolicy:
+    doc, _ = build_policy({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": caller}, "Action": "kms:*", "Resource": "*"}]}, PolicyKind.RESOURCE)
+    return NamedPolicy("a key policy it can put on the key (privilege escalation)", doc)
+_GIVEN_ALL = NamedPolicy("a policy it can write for itself (privilege escalation)", _external_identity().document)
+
+
+def resolve_principal(snapshot: Snapshot, text: str) -> str:
+    """The ARN of a principal named in a question: an ARN (a role ARN without
+    its path is completed from the snapshot), ``user/NAME``, ``role/NAME``,
+    ``role/PATH/NAME``, a 12-digit account ID, or a service principal.
+
+    Raises:
+        InputError: a short name the snapshot does not hold, or holds in
+            several accounts (then give the ARN).
+    """
+    t = text.strip()
+    if t.startswith("arn:"):
+        p = SnapshotEvaluator(snapshot).principal(t) if (":user/" in t or ":role/" in t) else None
+        return p.arn if p is not None else t
+    if t.isdigit() or t.endswith(".amazonaws.com") or t.startswith(("federated:", "service:")):
+        return t
+    kind, _, rest = t.partition("/")
+    table = {"user": snapshot.users, "role": snapshot.roles, "group": snapshot.groups}.get(kind)
+    if table is None or not rest:
+        raise InputError(f"{text!r}: name a principal as user/NAME, role/NAME, an ARN, an account ID or a service principal")
+    name = rest.rsplit("/", 1)[-1]
+    hits = [p.arn for p in table.values() if p.name == name and (("/" not in rest) or p.path + p.name == "/" + rest)]
+    if not hits:
+        known = sorted(p.name for p in table.values())
+        raise InputError(f"{text!r}: the snapshot has no {kind} named {name!r} ({len(known)} {kind}s: "
+                         f"{', '.join(known[:8])}{', ...' if len(known) > 8 else ''})")
+    if len(hits) > 1:
+        raise InputError(f"{text!r} is in several accounts of the snapshot: give the ARN ({', '.join(sorted(hits))})")
+    return hits[0]
+
+
+def resolve_resource(snapshot: Snapshot, text: str) -> str:
+    """The ARN of a resource named in a question: an ARN, ``*``, ``key/ID``,
+    ``alias/NAME`` (the key it points to), ``role/NAME`` or ``user/NAME``.
+
+    Raises:
+        InputError: a short name the snapshot does not hold.
+    """
+    t = text.strip()
+    if t == "*" or t.startswith("arn:"):
+        if t.startswith("arn:") and ":alias/" in t:
+            return resolve_resource(snapshot, "alias/" + t.split(":alias/", 1)[1])
+        return t
+    if t.startswith("key/"):
+        hits = [k.arn for k in snapshot.keys.values() if k.key_id == t[4:]]
+    elif t.startswith("alias/"):
+        hits = [k.arn for k in snapshot.keys.values() if t in k.aliases]
+    elif t.startswith(("role/", "user/")):
+        return resolve_principal(snapshot, t)
+    else:
+        raise InputError(f"{text!r}: name the resource as an ARN, key/ID, alias/NAME, role/NAME or *")
+    if len(hits) != 1:
+        raise InputError(f"{text!r}: the snapshot has {'no such key' if not hits else 'it in several accounts; give the ARN'}")
+    return hits[0]

@@ -1,0 +1,225 @@
+"""Account snapshots: loading, the principal graph, can / who-can / what-can,
+per-principal console minimums. Expected answers: fixtures/snapshot-expected.md
+and ../shared/corpus/SOURCES.md (synthetic-account)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import FIXTURES, corpus_dir, run_cli
+
+from policylint.evaluate.graph import build_graph
+from policylint.model.snapshot import load_snapshot
+
+SNAP = FIXTURES / "snapshot"
+ACCT = "arn:aws:iam::123456789012:"
+KEY_A = "arn:aws:kms:us-east-1:123456789012:key/5f3a9c2e-8b41-4d7a-a6e0-2c9d1b7f4e83"
+KEY_B = "arn:aws:kms:us-east-1:123456789012:key/c81e4b07-2d5f-4a93-9b6c-7e0a3f5d2b14"
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return build_graph(load_snapshot([str(SNAP)]))
+
+
+def test_loader_reads_every_piece():
+    snap = load_snapshot([str(SNAP)])
+    assert len(snap.users) == 6 and len(snap.groups) == 1 and len(snap.roles) == 9
+    assert set(snap.keys) == {KEY_A, KEY_B}
+    assert snap.keys[KEY_A].aliases == ["alias/app-data"] and len(snap.keys[KEY_A].grants) == 3
+    assert snap.management_account == "999999999999"
+    assert snap.org_levels("123456789012") == ["r-ab12", "ou-ab12-workload1", "123456789012"]
+    assert {p.name for p in snap.org_policies.values()} == {"FullAWSAccess", "DenyKeyDeletion"}
+    # KeyUse: the default version v2 is used, never the non-default v1 ("*" on "*").
+    key_use = snap.policies[ACCT + "policy/KeyUse"]
+    assert key_use.default_version == "v2" and "UseAccountKeys" in json.dumps(key_use.policy.document)
+    assert snap.problems == []
+
+
+@pytest.mark.parametrize("who, action, resource, status, hops", [
+    ("user/dev-ann", "kms:Decrypt", KEY_A, "allowed", ["role/HopOne", "role/HopTwo", "role/app/KeyUserRole"]),
+    ("user/dev-ann", "kms:Encrypt", KEY_B, "allowed", ["role/HopOne", "role/HopTwo", "role/app/KeyUserRole"]),
+    ("role/app/KeyUserRole", "kms:Decrypt", KEY_A, "allowed", []),
+    ("role/app/KeyUserRole", "kms:ScheduleKeyDeletion", KEY_A, "explicit-deny", []),  # the SCP
+    ("role/app/KeyUserRole", "s3:ListAllMyBuckets", "*", "implicit-deny", []),  # KeyUse v1 ("*") is not in force
+    ("user/ops-bob", "kms:Encrypt", KEY_A, "allowed-if", ["role/MfaRole"]),
+    ("user/intern-cy", "kms:Decrypt", KEY_A, "implicit-deny", []),  # the boundary blocks the first hop
+    ("user/intern-cy", "sts:AssumeRole", ACCT + "role/HopOne", "implicit-deny", []),
+    ("user/admin-dee", "kms:Decrypt", KEY_A, "allowed", []),
+    ("user/admin-dee", "kms:ScheduleKeyDeletion", KEY_A, "allowed", ["role/BreakGlassRole"]),  # SCP exempts it
+    ("role/BreakGlassRole", "kms:ScheduleKeyDeletion", KEY_B, "implicit-deny", []),
+    ("role/BatchRole", "kms:Decrypt", KEY_A, "allowed", []),
+    ("role/BatchRole", "kms:Encrypt", KEY_A, "implicit-deny", []),
+    ("role/PipelineRole", "kms:Decrypt", KEY_A, "allowed-if", []),
+    ("role/DownstreamRole", "kms:Decrypt", KEY_A, "allowed-if", []),
+    ("role/DownstreamRole", "kms:GenerateDataKey", KEY_A, "implicit-deny", []),
+    ("role/app/KeyUserRole", "kms:Encrypt", KEY_B, "allowed", []),
+    ("role/app/KeyUserRole", "kms:Decrypt", KEY_B, "implicit-deny", []),
+    ("user/viewer-eve", "kms:Decrypt", KEY_A, "implicit-deny", []),
+    ("user/op-frank", "kms:Decrypt", KEY_B, "implicit-deny", []),
+])
+def test_can_over_the_fixture_snapshot(graph, who, action, resource, status, hops):
+    (answer,) = graph.can(ACCT + who, action, resource)
+    assert answer.status == status
+    assert [h.target.split(":", 5)[5] for h in answer.hops if h.kind == "can-assume"] == hops
+
+
+def test_scp_explicit_deny_is_the_direct_answer(graph):
+    direct = graph.evaluator.decide(ACCT + "user/admin-dee", "kms:ScheduleKeyDeletion", KEY_A)
+    assert direct.status == "explicit-deny"
+    assert any("DenyKeyDeletion" in s for s in direct.statements)
+
+
+def test_key_policy_not_trusting_the_account_ignores_iam(graph):
+    direct = graph.evaluator.decide(ACCT + "user/admin-dee", "kms:Decrypt", KEY_B)
+    assert direct.status == "implicit-deny"
+    # ... but admin-dee can become KeyBAdmin, which can rewrite key B's policy: an escalation path.
+    (answer,) = graph.can(ACCT + "user/admin-dee", "kms:Decrypt", KEY_B)
+    assert answer.status == "allowed" and answer.via_escalation
+    assert [h.target for h in answer.hops] == [ACCT + "role/KeyBAdmin", KEY_B]
+    assert "kms:PutKeyPolicy" in answer.hops[-1].label
+
+
+def test_trust_condition_stays_on_the_edge(graph):
+    edges = [d for _, t, d in graph.graph.out_edges(ACCT + "user/ops-bob", data=True) if t == ACCT + "role/MfaRole"]
+    assert [(d["kind"], d["conditions"]) for d in edges] == [("can-assume", ["aws:MultiFactorAuthPresent is true"])]
+    (answer,) = graph.can(ACCT + "user/ops-bob", "kms:Encrypt", KEY_A)
+    assert answer.conditions == ("aws:MultiFactorAuthPresent is true",)
+
+
+def test_boundary_blocks_the_hop(graph):
+    assert not [t for _, t, d in graph.graph.out_edges(ACCT + "user/intern-cy", data=True) if d["kind"] == "can-assume"]
+
+
+def test_grants_are_edges_and_pass_on(graph):
+    grants = {(s.split(":", 5)[5], d["passes_on"], tuple(d["conditions"]))
+              for s, t, d in graph.graph.in_edges(KEY_A, data=True) if d["kind"] == "grant"}
+    assert grants == {
+        ("role/BatchRole", False, ()),
+        ("role/PipelineRole", True, ("the encryption context includes project=pipeline",)),
+        ("role/DownstreamRole", False, ("the encryption context includes project=pipeline",)),
+    }
+
+
+def test_who_can_decrypt_key_a(graph):
+    got = {pa.principal.split(":", 5)[5]: (pa.status, len(pa.hops)) for pa in graph.who_can("kms:Decrypt", KEY_A)}
+    assert got == {
+        "role/BatchRole": ("allowed", 0), "role/BreakGlassRole": ("allowed", 0),
+        "role/DownstreamRole": ("allowed-if", 0), "role/PipelineRole": ("allowed-if", 0),
+        "role/app/KeyUserRole": ("allowed", 0), "user/admin-dee": ("allowed", 0), "user/op-frank": ("allowed", 0),
+        "role/HopTwo": ("allowed", 1), "role/HopOne": ("allowed", 2), "user/dev-ann": ("allowed", 3),
+    }
+
+
+def test_all_paths_lists_more_than_the_shortest(graph):
+    answers = graph.can(ACCT + "user/admin-dee", "kms:ScheduleKeyDeletion", KEY_A, all_paths=True)
+    assert answers[0].status == "explicit-deny" and not answers[0].hops
+    assert any([h.target for h in a.hops] == [ACCT + "role/BreakGlassRole"] for a in answers[1:])
+
+
+def test_cli_can_who_can_what_can_on_the_fixture():
+    code, out, _ = run_cli("can", "user/dev-ann do kms:Decrypt on alias/app-data", "--snapshot", str(SNAP))
+    assert code == 0 and "user/dev-ann: ALLOWED (through 3 hop(s))" in out
+    assert "3. role/HopTwo -> role/app/KeyUserRole: sts:AssumeRole" in out
+    assert 'Sid "AssumeHopOne" (' in out and "get-account-authorization-details.json:" in out
+    code, out, _ = run_cli("can", "--principal", "user/intern-cy", "--action", "kms:Decrypt", "--resource",
+                           "alias/app-data", "--snapshot", str(SNAP), "-f", "json")
+    assert code == 1 and json.loads(out)["answers"][0]["status"] == "implicit-deny"
+    code, out, _ = run_cli("who-can", "kms:Decrypt", "alias/app-data", "--snapshot", str(SNAP), "-f", "json")
+    assert code == 0
+    assert {a["principal"].rsplit("/", 1)[-1] for a in json.loads(out)["answers"]} >= {"dev-ann", "BatchRole", "PipelineRole"}
+    code, out, _ = run_cli("what-can", "role/PipelineRole", "--snapshot", str(SNAP), "-f", "json")
+    got = json.loads(out)["resources"][KEY_A]
+    assert {(a["action"], a["status"]) for a in got} >= {("kms:Decrypt", "allowed-if"), ("kms:GenerateDataKey", "allowed-if")}
+    assert "kms:Encrypt" not in {a["action"] for a in got}
+    code, _, err = run_cli("can", "user/nobody do kms:Decrypt on alias/app-data", "--snapshot", str(SNAP))
+    assert code == 2 and "the snapshot has no user named 'nobody'" in err
+
+
+def test_lint_snapshot_console_minimums_per_principal():
+    code, out, _ = run_cli("lint", "--snapshot", str(SNAP), "-f", "json")
+    report = json.loads(out)
+    flagged = {f["policy"] for f in report["findings"] if f["code"] == "PL603"}
+    assert "user/op-frank" in flagged and "user/viewer-eve" not in flagged and "user/admin-dee" not in flagged
+    frank = next(f for f in report["findings"] if f["code"] == "PL603" and f["policy"] == "user/op-frank")
+    assert "iam:ListUsers" in frank["message"] and "iam:ListRoles" in frank["message"]
+    assert "tag:GetResources" not in frank["message"] and frank["line"] == 157
+
+
+def test_missing_pieces_are_findings(tmp_path):
+    auth = json.loads((SNAP / "123456789012/iam/get-account-authorization-details.json").read_text())
+    auth["IsTruncated"] = True
+    auth["Policies"] = [p for p in auth["Policies"] if p["PolicyName"] != "InternBoundary"]
+    (tmp_path / "iam").mkdir()
+    (tmp_path / "iam/get-account-authorization-details.json").write_text(json.dumps(auth, indent=2))
+    kdir = tmp_path / "kms/us-east-1/5f3a9c2e-8b41-4d7a-a6e0-2c9d1b7f4e83"
+    kdir.mkdir(parents=True)
+    (kdir / "describe-key.json").write_text((SNAP / "123456789012/kms/us-east-1/5f3a9c2e-8b41-4d7a-a6e0-2c9d1b7f4e83/describe-key.json").read_text())
+    (kdir / "list-grants.json").write_text('{"Grants": [], "Truncated": true}')
+    (tmp_path / "broken.json").write_text('{"Keys": [')
+    snap = load_snapshot([str(tmp_path)])
+    messages = [p.message for p in snap.problems]
+    assert any("IsTruncated is true" in m for m in messages)
+    assert any("permissions boundary arn:aws:iam::123456789012:policy/InternBoundary is not in" in m for m in messages)
+    assert any("no get-key-policy output" in m for m in messages)
+    assert any("list-grants output is truncated" in m for m in messages)
+    broken = next(p for p in snap.problems if p.file.endswith("broken.json"))
+    assert broken.severity == "error" and broken.line == 1
+    # A missing boundary allows nothing rather than being ignored.
+    g = build_graph(snap)
+    assert g.evaluator.decide(ACCT + "user/intern-cy", "s3:GetObject", "arn:aws:s3:::b/k").status == "implicit-deny"
+    code, out, _ = run_cli("lint", "--snapshot", str(tmp_path), "-f", "json")
+    assert code == 2 or code == 1
+    assert sum(f["code"] == "PL610" for f in json.loads(out)["findings"]) == len(snap.problems)
+
+
+# -- the shared synthetic account (expected answers in its SOURCES.md) ----------
+
+SYN = "arn:aws:iam::111122223333:"
+APP_DATA = "arn:aws:kms:us-east-1:111122223333:key/0b7c9a1e-4d2f-4a6b-9e3c-5f1d2a8b7c60"
+PAYMENTS = "arn:aws:kms:us-east-1:111122223333:key/7d6c5b4a-3f2e-4d1c-9b8a-0f1e2d3c4b5a"
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    return build_graph(load_snapshot([str(corpus_dir("synthetic-account"))]))
+
+
+def test_synthetic_account_traps(synthetic):
+    ev = synthetic.evaluator
+    carol = SYN + "user/carol-kms-operator"
+    assert ev.decide(carol, "kms:Decrypt", APP_DATA).status == "allowed"
+    # payments-restricted does not trust the account: only the grant, with its encryption context.
+    a = ev.decide(carol, "kms:Decrypt", PAYMENTS)
+    assert a.status == "allowed-if" and a.conditions == ("the encryption context is exactly app=invoice-processor",)
+    assert ev.decide(carol, "kms:Decrypt", PAYMENTS, {"kms:EncryptionContext:app": ["invoice-processor"]}).status == "allowed"
+    # AppKeyUsage's non-default v1 (kms:* on *) is ignored.
+    assert ev.decide(SYN + "user/erin-app-dev", "kms:ScheduleKeyDeletion", APP_DATA).status != "allowed"
+    # LambdaProcessorRole: access comes from the key policy statement naming the role (path included).
+    lam = ev.decide(SYN + "role/service-role/LambdaProcessorRole", "kms:Decrypt", PAYMENTS)
+    assert lam.status == "allowed-if" and "InvoiceProcessorDecrypt" in " ".join(lam.statements)
+
+
+def test_synthetic_account_console_minimums_match_sources():
+    code, out, _ = run_cli("lint", "--snapshot", str(corpus_dir("synthetic-account")), "-f", "json")
+    flagged = {f["policy"]: f["message"] for f in json.loads(out)["findings"] if f["code"] == "PL603"}
+    for ok in ("user/alice-admin", "user/bob-console-viewer", "user/frank-auditor", "role/KMSAdminRole",
+               "role/BreakGlassRole", "role/app/AppServerRole", "role/service-role/LambdaProcessorRole"):
+        assert ok not in flagged, ok
+    assert all(a in flagged["user/carol-kms-operator"] for a in ("iam:ListUsers", "iam:ListRoles", "tag:GetResources"))
+    assert "tag:GetResources" in flagged["user/dave-key-admin"] and "iam:ListUsers" not in flagged["user/dave-key-admin"]
+    assert "not allowed by the permissions boundary" in flagged["user/grace-contractor"]
+    assert "iam:ListRoles (explicitly denied" in flagged["user/heidi-analyst"]
+    assert "iam:ListUsers" in flagged["role/CrossAccountAuditRole"]
+    assert "role/DataEngineerRole" in flagged and "user/erin-app-dev" in flagged
+
+
+def test_synthetic_account_who_can_and_what_can(synthetic):
+    got = {pa.principal.split(":", 5)[5]: pa.status for pa in synthetic.who_can("kms:Decrypt", PAYMENTS)}
+    assert got["user/carol-kms-operator"] == "allowed-if"
+    assert got["role/service-role/LambdaProcessorRole"] == "allowed-if"
+    assert "role/KMSAdminRole" not in got or got["role/KMSAdminRole"] in ("allowed", "allowed-if")
+    found = synthetic.what_can(SYN + "user/carol-kms-operator")
+    assert {a.action for a in found[APP_DATA]} >= {"kms:Decrypt", "kms:Encrypt"}
