@@ -641,14 +641,29 @@ class Authorizer:
     refused the policy).
     """
 
-    def __init__(self, policies: PolicySet) -> None:
+    def __init__(self, policies: PolicySet, prepared: dict | None = None) -> None:
+        """Args:
+            policies: the policy set.
+            prepared: a dict to share compiled policies between authorizers
+                (many callers over one snapshot share their managed policies,
+                SCPs and key policies); compiled statements hold no request state.
+        """
         self.policies = policies
-        self.identity = [_PreparedPolicy(p, PolicyType.IDENTITY) for p in policies.identity]
-        self.resource = _PreparedPolicy(policies.resource, PolicyType.RESOURCE) if policies.resource else None
-        self.boundary = _PreparedPolicy(policies.boundary, PolicyType.BOUNDARY) if policies.boundary else None
-        self.session = _PreparedPolicy(policies.session, PolicyType.SESSION) if policies.session else None
-        self.scps = [[_PreparedPolicy(p, PolicyType.SCP) for p in level] for level in policies.scps]
-        self.rcps = [[_PreparedPolicy(p, PolicyType.RCP) for p in level] for level in policies.rcps]
+
+        def prep(p: NamedPolicy, kind: PolicyType) -> _PreparedPolicy:
+            if prepared is None:
+                return _PreparedPolicy(p, kind)
+            hit = prepared.get((id(p), kind))
+            if hit is None or hit.named is not p:
+                hit = prepared[(id(p), kind)] = _PreparedPolicy(p, kind)
+            return hit
+
+        self.identity = [prep(p, PolicyType.IDENTITY) for p in policies.identity]
+        self.resource = prep(policies.resource, PolicyType.RESOURCE) if policies.resource else None
+        self.boundary = prep(policies.boundary, PolicyType.BOUNDARY) if policies.boundary else None
+        self.session = prep(policies.session, PolicyType.SESSION) if policies.session else None
+        self.scps = [[prep(p, PolicyType.SCP) for p in level] for level in policies.scps]
+        self.rcps = [[prep(p, PolicyType.RCP) for p in level] for level in policies.rcps]
         self.grants = list(policies.grants)
         self.is_trust = self.resource is not None and self.resource.named.document.kind is PolicyKind.TRUST
         self._plans: dict[str, list] = {}

@@ -33,6 +33,7 @@ the privilege-escalation methods documented by Rhino Security Labs
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -41,7 +42,7 @@ import networkx as nx
 
 from policylint import catalog
 from policylint.evaluate.authorize import Outcome
-from policylint.evaluate.snapshot import ALLOW_ALL, OWN_GRANT, OWN_KEY_POLICY, Answer, SnapshotEvaluator
+from policylint.evaluate.snapshot import ALLOW_ALL, InputError, OWN_GRANT, OWN_KEY_POLICY, Answer, SnapshotEvaluator
 from policylint.model.policy import PolicyKind
 from policylint.model.snapshot import Snapshot
 from policylint.wildcard import compile_glob, has_wildcard
@@ -132,10 +133,17 @@ class PathAnswer:
 class PrincipalGraph:
     """The graph (:attr:`graph`) and the queries over it; build with :func:`build_graph`."""
 
-    def __init__(self, snapshot: Snapshot, evaluator: SnapshotEvaluator, graph: nx.MultiDiGraph) -> None:
+    def __init__(self, snapshot: Snapshot, evaluator: SnapshotEvaluator, graph: nx.MultiDiGraph,
+                 allows: dict | None = None, trusting: dict[str, list[str]] | None = None) -> None:
         self.snapshot = snapshot
         self.evaluator = evaluator
         self.graph = graph
+        self._allows = allows or {}
+        #: account -> roles of that account whose trust policy trusts some account (or anyone)
+        self._trusting = trusting or {}
+        self._lazy: dict[tuple[str, str, str], Hop | None] = {}
+        self._lazy_denied: set[tuple] = set()
+        self._trust_text: dict[str, str] = {}
 
     # -- can -------------------------------------------------------------------
 
@@ -184,7 +192,7 @@ class PrincipalGraph:
                     continue
                 best_seen[target] = len(hops) + 1
                 path = hops + [hop]
-                answer = self.evaluator.decide(target, action, resource, context)
+                answer = self.evaluator.decide(target, action, resource, context, trusted=True)
                 if answer.possible:
                     yield PathAnswer(start, answer, path)
                     if not every:
@@ -210,17 +218,24 @@ class PrincipalGraph:
                 continue
             gains = data.get("gains")
             hop = Hop(who, target, "escalation", data["label"], tuple(data["conditions"]), tuple(data["statements"]), gains)
-            if gains == "any" and target == resource:
-                text = f"{who} can use {data['label']} on the key to allow itself {action}"
+            on_key = target == resource or (data.get("collapsed") == "key" and resource in self.snapshot.keys
+                                            and self.snapshot.keys[resource].account == data.get("account"))
+            if gains == "any" and on_key:
                 extra = (OWN_KEY_POLICY,) if "kms:PutKeyPolicy" in data["label"] else (OWN_GRANT,)
-                answer = self.evaluator.decide(who, action, resource, context, extra)
+                if data.get("collapsed"):
+                    # "on every key of account A": decided for this key now.
+                    ask = "kms:PutKeyPolicy" if extra == (OWN_KEY_POLICY,) else "kms:CreateGrant"
+                    if not self.evaluator.decide(who, ask, resource, context, trusted=True).possible:
+                        continue
+                text = f"{who} can use {data['label']} on the key to allow itself {action}"
+                answer = self.evaluator.decide(who, action, resource, context, extra, trusted=True)
             elif gains == "any" and (target == who or target in member_of):
                 whose = "its own policies" if target == who else f"the policies of its group {target}"
                 text = f"{who} can use {data['label']} to change {whose} and allow itself {action}"
-                answer = self.evaluator.decide(who, action, resource, context, (ALLOW_ALL,))
+                answer = self.evaluator.decide(who, action, resource, context, (ALLOW_ALL,), trusted=True)
             elif gains == "group" and who in self.snapshot.users and target in self.snapshot.groups:
                 text = f"{who} can add itself to {target} ({data['label']})"
-                answer = self.evaluator.decide(who, action, resource, context, (target,))
+                answer = self.evaluator.decide(who, action, resource, context, (target,), trusted=True)
             else:
                 continue
             if answer.possible:
@@ -229,7 +244,20 @@ class PrincipalGraph:
 
     @property
     def _callers(self) -> set[str]:
-        return self.__dict__.setdefault("_caller_set", set(self.snapshot.users) | set(self.snapshot.roles))
+        hit = self.__dict__.get("_caller_set")
+        if hit is None:
+            hit = self.__dict__["_caller_set"] = set(self.snapshot.users) | set(self.snapshot.roles)
+        return hit
+
+    def _collapsed_into(self, account: str, ptype: str) -> list[tuple[str, dict]]:
+        """(source, edge data) of the collapsed edges into ``account``'s root for ``ptype`` targets."""
+        index = self.__dict__.get("_collapsed_index")
+        if index is None:
+            index = self.__dict__["_collapsed_index"] = {}
+            for source, target, data in self.graph.edges(data=True):
+                if data.get("collapsed"):
+                    index.setdefault((data["account"], data["collapsed"]), []).append((source, data))
+        return index.get((account, ptype), [])
 
     def _hops_from(self, node: str) -> list[Hop]:
         """Edges along which ``node`` becomes another principal (assumes a
@@ -242,12 +270,65 @@ class PrincipalGraph:
             kind = data["kind"]
             if kind != "can-assume" and not (kind == "escalation" and data.get("gains") == "identity"):
                 continue
-            # A collapsed edge stands for "every role (user, group) of account A".
-            for t in self._of_type(data["collapsed"], data["account"]) if data.get("collapsed") else [target]:
-                if t != node:
-                    out.append(Hop(node, t, kind, data["label"], tuple(data["conditions"]), tuple(data["statements"]),
-                                   data.get("gains")))
+            if data.get("collapsed"):
+                # "every role (user) of account A": each one decided now.
+                for t in self._collapsed_targets(node, data):
+                    hop = self._collapsed_hop(node, data, t)
+                    if hop is not None:
+                        out.append(hop)
+                continue
+            if target != node:
+                out.append(Hop(node, target, kind, data["label"], tuple(data["conditions"]), tuple(data["statements"]),
+                               data.get("gains")))
         return sorted(out, key=lambda h: (h.kind != "can-assume", h.target))
+
+    def _collapsed_targets(self, source: str, data: dict) -> list[str]:
+        if data["kind"] == "can-assume":
+            allows = self._allows.get(source)
+            return [r for r in self._trusting.get(data["account"], ()) if r != source
+                    and (allows is None or allows.may("sts:assumerole", r))]
+        return [t for t in self._of_type(data["collapsed"], data["account"]) if t != source]
+
+    def _collapsed_hop(self, source: str, data: dict, target: str) -> Hop | None:
+        """The hop a collapsed edge gives from ``source`` to ``target``, decided
+        by the evaluator (cached), or None when it does not allow it."""
+        key = (source, target, data["label"])
+        if key in self._lazy:
+            return self._lazy[key]
+        shape = self._assume_shape(source, target) if data["kind"] == "can-assume" else None
+        if shape is not None and shape in self._lazy_denied:
+            # Same caller, same trust policy text, same identity statements
+            # matching the role's ARN: the evaluator's answer cannot differ.
+            self._lazy[key] = None
+            return None
+        hop = None
+        for action in data.get("actions") or ["sts:AssumeRole"]:
+            a = self.evaluator.decide(source, action, target, trusted=True)
+            if a.possible:
+                label = "sts:AssumeRole" if data["kind"] == "can-assume" else action
+                hop = Hop(source, target, data["kind"], label, a.conditions, a.statements, data.get("gains"))
+                break
+        self._lazy[key] = hop
+        if hop is None and shape is not None:
+            self._lazy_denied.add(shape)
+        return hop
+
+    def _assume_shape(self, source: str, role: str) -> tuple | None:
+        """What a can-assume decision of ``source`` on ``role`` depends on: the
+        caller, the role's account and trust policy text, and which of the
+        caller's Allow statements match the role's ARN."""
+        allows = self._allows.get(source)
+        r = self.snapshot.roles.get(role)
+        if allows is None or r is None or r.trust is None:
+            return None
+        text = self._trust_text.get(role)
+        if text is None:
+            import json
+
+            text = self._trust_text[role] = json.dumps(r.trust.document, sort_keys=True)
+        hits = tuple(i for i, (acts, res) in enumerate(allows.rules)
+                     if any(a.match("sts:assumerole") for a in acts) and (res is None or any(g.match(role) for g in res)))
+        return source, r.account, text, hits
 
     def _of_type(self, kind: str, account: str) -> list[str]:
         table = {"role": self.snapshot.roles, "user": self.snapshot.users, "group": self.snapshot.groups}[kind]
@@ -270,8 +351,16 @@ class PrincipalGraph:
         out: list[PathAnswer] = []
         for act in actions:
             direct: dict[str, PathAnswer] = {}
-            for who in self._candidates(resource):
-                answer = self.evaluator.decide(who, act, resource, context)
+            candidates = self._candidates(resource)
+            checked = False
+            for who in candidates:
+                try:
+                    answer = self.evaluator.decide(who, act, resource, context, trusted=checked)
+                except InputError:
+                    if not checked:
+                        raise  # the action or context is wrong: say so
+                    continue  # a principal named by a policy that is not a caller (left out)
+                checked = checked or who in self._callers
                 if answer.possible:
                     direct[who] = PathAnswer(who, answer)
             for who in self.evaluator.callers():
@@ -299,16 +388,19 @@ class PrincipalGraph:
                     queue.append((source, pa))
                 # Collapsed edges ("every role of account A") into this principal's account.
                 p = self.evaluator.principal(node)
-                root = f"arn:aws:iam::{p.account}:root" if p is not None else None
-                if root in self.graph:
+                if p is not None:
                     ptype = "role" if node in self.snapshot.roles else "user"
-                    for source, _, data in self.graph.in_edges(root, data=True):
-                        if data.get("collapsed") != ptype or data.get("gains") != "identity":
+                    for source, data in self._collapsed_into(p.account, ptype):
+                        if data["kind"] == "escalation" and data.get("gains") != "identity":
                             continue
-                        if source in reached or source not in self._callers:
+                        if source in reached or source not in self._callers or source == node:
                             continue
-                        hop = Hop(source, node, "escalation", data["label"], tuple(data["conditions"]),
-                                  tuple(data["statements"]), "identity")
+                        if data["kind"] == "can-assume" and (node not in self._trusting.get(p.account, ()) or (
+                                source in self._allows and not self._allows[source].may("sts:assumerole", node))):
+                            continue
+                        hop = self._collapsed_hop(source, data, node)
+                        if hop is None:
+                            continue
                         pa = PathAnswer(source, final.answer, [hop] + final.hops, final.via_escalation)
                         reached[source] = pa
                         queue.append((source, pa))
@@ -451,13 +543,14 @@ def build_graph(snapshot: Snapshot, evaluator: SnapshotEvaluator | None = None) 
     b.can_assume()
     b.grants()
     b.escalations()
-    return PrincipalGraph(snapshot, ev, g)
+    return PrincipalGraph(snapshot, ev, g, b.allows, b.trusting)
 
 
 class _Builder:
     def __init__(self, snap: Snapshot, ev: SnapshotEvaluator, g: nx.MultiDiGraph) -> None:
         self.snap, self.ev, self.g = snap, ev, g
         self.allows = {who: _Allows(ev.identity_policies(p)) for who, p in (*snap.users.items(), *snap.roles.items())}
+        self.trusting: dict[str, list[str]] = {}
 
     def node(self, nid: str, kind: str, label: str, account: str | None = None, **extra) -> None:
         if nid not in self.g:
@@ -506,10 +599,19 @@ class _Builder:
 
     def can_assume(self) -> None:
         snap, ev = self.snap, self.ev
-        by_account: dict[str, list[str]] = {}
-        for who in self.allows:
-            p = ev.principal(who)
-            by_account.setdefault(p.account, []).append(who)  # type: ignore[union-attr]
+        # Role -> the callers whose identity-based policies may allow sts:AssumeRole on it.
+        roles = sorted(snap.roles)
+        allowed_on: dict[str, set[str]] = {}
+        wide: set[str] = set()  # callers allowed to assume many roles: one collapsed edge per account
+        for who, allows in self.allows.items():
+            if allows.has_action("sts:assumerole"):
+                hits = allows.matching("sts:assumerole", roles)
+                if len(hits) > COLLAPSE_AFTER:
+                    wide.add(who)
+                for rarn in hits:
+                    allowed_on.setdefault(rarn, set()).add(who)
+        collapsed: set[tuple[str, str]] = set()
+        account_of = {who: ev.principal(who).account for who in self.allows}  # type: ignore[union-attr]
         for rarn, role in snap.roles.items():
             trust = ev.named(role.trust, _TRUST)
             if trust is None:
@@ -544,19 +646,27 @@ class _Builder:
                     node = self._external(v)
                     if node:
                         self._decide_assume(node, rarn)
-            scope = set(by_account) if anyone else accounts
-            for acct in scope:
-                for who in by_account.get(acct, ()):
-                    if self.allows[who].may("sts:assumerole", rarn):
-                        candidates.add(who)
+            if anyone or accounts:
+                self.trusting.setdefault(role.account, []).append(rarn)
+            for who in allowed_on.get(rarn, ()):
+                if who in candidates or not (anyone or account_of[who] in accounts):
+                    continue
+                if who in wide:
+                    collapsed.add((who, role.account))  # decided when a question follows the edge
+                else:
+                    candidates.add(who)
             for acct in accounts - set(snap.accounts):
                 self._decide_assume(self._external(acct), rarn)  # type: ignore[arg-type]
             for who in sorted(candidates - {rarn}):
                 self._decide_assume(who, rarn)
+        for who, acct in sorted(collapsed):
+            self.edge(who, f"arn:aws:iam::{acct}:root", "can-assume",
+                      f"sts:AssumeRole on the roles of account {acct} that trust an account (each decided when asked)",
+                      collapsed="role", account=acct)
 
     def _decide_assume(self, who: str, role: str, action: str = "sts:AssumeRole") -> None:
         try:
-            a = self.ev.decide(who, action, role)
+            a = self.ev.decide(who, action, role, trusted=who in self.allows)
         except Exception:  # noqa: BLE001 - a principal the request builder refuses: no edge
             return
         if a.possible:
@@ -592,25 +702,26 @@ class _Builder:
             "key": {a: k.account for a, k in snap.keys.items()},
             "policy": {a: a.split(":")[4] for a in snap.policies if a.split(":")[4] != "aws"},
         }
+        ordered = {t: sorted(v) for t, v in targets.items()}
         holders: dict[str, list[str]] = {}
         for who in (*snap.users.values(), *snap.groups.values(), *snap.roles.values()):
             for pa in who.attached:
                 holders.setdefault(pa, []).append(who.arn)
         named = self._named_by_key_policies()
         for who, allows in self.allows.items():
-            found: dict[str, dict] = {}  # target -> {"actions": [...], "gains": ..., answers}
+            found: dict[str, dict] = {}  # target -> actions, gains, conditions, statements
             for action, ttype, gains in _ESCALATIONS:
                 low = action.lower()
-                hits = [t for t in targets[ttype] if allows.may(low, t)] if allows.has_action(low) else []
+                hits = allows.matching(low, ordered[ttype]) if allows.has_action(low) else []
                 if ttype == "key":
-                    hits = sorted(set(hits) | {k for k in named.get((who, low), ())})
+                    hits = sorted(set(hits) | named.get((who, low), set()))
                 if hits:
                     self._escalation_hits(who, action, ttype, gains, hits, targets[ttype], holders, found)
             for target, info in found.items():
-                self.edge(who, target, "escalation", ", ".join(info["actions"]), info["conditions"], info["statements"],
+                self.edge(who, target.partition("|")[0], "escalation", ", ".join(info["actions"]), info["conditions"], info["statements"],
                           gains=info["gains"], **info["extra"])
             if allows.has_action("iam:passrole"):
-                self._pass_role(who, allows)
+                self._pass_role(who, allows, ordered["role"])
 
     def _named_by_key_policies(self) -> dict[tuple[str, str], set[str]]:
         """(caller, escalation action) -> keys whose key policy names the caller
@@ -649,10 +760,12 @@ class _Builder:
         for t in hits:
             by_account.setdefault(all_targets[t], []).append(t)
         for acct, ts in by_account.items():
-            if len(ts) > COLLAPSE_AFTER and ttype in ("role", "user", "group"):
+            if len(ts) > COLLAPSE_AFTER and ttype in ("role", "user", "group", "key"):
                 a = self._try(who, action, ts[0])
                 if a is not None:
-                    note(f"arn:aws:iam::{acct}:root", f"{action} on every {ttype}", a, {"collapsed": ttype, "account": acct})
+                    slot = f"arn:aws:iam::{acct}:root|{ttype}"  # one collapsed edge per target type
+                    note(slot, f"{action} on every {ttype}", a, {"collapsed": ttype, "account": acct, "actions": []})
+                    found[slot]["extra"]["actions"].append(action)
                 continue
             for t in ts:
                 a = self._try(who, action, t)
@@ -664,32 +777,42 @@ class _Builder:
                 else:
                     note(t, action, a)
 
-    def _pass_role(self, who: str, allows: "_Allows") -> None:
-        for rarn, role in self.snap.roles.items():
-            if rarn == who or not allows.may("iam:passrole", rarn):
+    def _pass_role(self, who: str, allows: "_Allows", roles: list[str]) -> None:
+        for rarn in allows.matching("iam:passrole", roles):
+            if rarn == who:
                 continue
-            trust = self.ev.named(role.trust, _TRUST)
-            if trust is None:
-                continue
-            services = {s for st in trust.document.statements if st.effect == "Allow" and st.principal
-                        for s in st.principal.service}
-            for service in sorted(services & set(CODE_RUNNERS)):
+            services = self._runner_services(rarn)
+            for service in services:
                 runner = CODE_RUNNERS[service]
                 if not allows.has_action(runner.lower()):
                     continue
                 a = self._try(who, "iam:PassRole", rarn)
-                b = self._try(who, runner, "*")
+                b = self._try(who, runner, "*") if a is not None else None
                 if a is not None and b is not None:
                     self.edge(who, rarn, "escalation", f"iam:PassRole + {runner}", a.conditions + b.conditions,
                               a.statements + b.statements, gains="identity")
                     break
 
+    def _runner_services(self, role_arn: str) -> list[str]:
+        """The code-running services (:data:`CODE_RUNNERS`) the role's trust policy names."""
+        cache = self.__dict__.setdefault("_runners", {})
+        if role_arn not in cache:
+            trust = self.ev.named(self.snap.roles[role_arn].trust, _TRUST)
+            services = {sv for st in trust.document.statements if st.effect == "Allow" and st.principal
+                        for sv in st.principal.service} if trust is not None else set()
+            cache[role_arn] = sorted(services & set(CODE_RUNNERS))
+        return cache[role_arn]
+
     def _try(self, who: str, action: str, resource: str) -> Answer | None:
         try:
-            a = self.ev.decide(who, action, resource)
+            a = self.ev.decide(who, action, resource, trusted=True)
         except Exception:  # noqa: BLE001 - a request the builder refuses: no edge
             return None
-        return a if a.possible else None
+        if not a.possible:
+            return None
+        if action == "kms:CreateGrant" and any("GrantIsForAWSResource" in c for c in a.conditions):
+            return None  # grants only for AWS services acting on the caller's behalf: not an escalation
+        return a
 
 
 class _Allows:
@@ -718,11 +841,46 @@ class _Allows:
             hit = self._has[action] = any(any(a.match(action) for a in acts) for acts, _ in self.rules)
         return hit
 
+    def matching(self, action: str, ordered: list[str]) -> list[str]:
+        """The values of the sorted list ``ordered`` (ARNs) that some Allow
+        statement naming ``action`` may cover: exact values are looked up,
+        patterns searched only where their literal beginning allows."""
+        out: set[str] = set()
+        for acts, res in self.rules:
+            if not any(a.match(action) for a in acts):
+                continue
+            if res is None:
+                return list(ordered)  # NotResource: let the evaluator decide each
+            for g in res:
+                if g.literal is not None:
+                    i = bisect_left(ordered, g.literal)
+                    if i < len(ordered) and ordered[i] == g.literal:
+                        out.add(g.literal)
+                    continue
+                head = _literal_head(g.pattern)
+                lo = bisect_left(ordered, head)
+                hi = bisect_left(ordered, head + "\U0010ffff") if head else len(ordered)
+                if g.prefix is not None:
+                    out.update(ordered[lo:hi])
+                else:
+                    out.update(t for t in ordered[lo:hi] if g.match(t))
+        return sorted(out)
+
     def may(self, action: str, resource: str) -> bool:
         for acts, res in self.rules:
             if any(a.match(action) for a in acts) and (res is None or any(r.match(resource) for r in res)):
                 return True
         return False
+
+
+def _literal_head(pattern: str) -> str:
+    """The text before the first wildcard or policy variable of a Resource pattern."""
+    cut = len(pattern)
+    for mark in ("*", "?", "${"):
+        at = pattern.find(mark)
+        if 0 <= at < cut:
+            cut = at
+    return pattern[:cut]
 
 
 _ANY_ACTION = compile_glob("*", True)

@@ -19,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from policylint.evaluate.authorize import Authorizer, Decision, Outcome, StatementRef
-from policylint.evaluate.inputs import InputError, build_request
+from policylint.evaluate.inputs import InputError, _ambient, build_request
+from policylint.evaluate.request import Request, parse_caller
 from policylint.evaluate.policyset import NamedPolicy, PolicySet
 from policylint.model.grant import GRANT_OPERATIONS, Grant
 from policylint.model.policy import PolicyKind
@@ -91,7 +92,8 @@ class SnapshotEvaluator:
         self.snap = snapshot
         self._named: dict[int, NamedPolicy | None] = {}
         self._identity: dict[str, list[NamedPolicy]] = {}
-        self._authorizers: dict[tuple[str, str], Authorizer] = {}
+        self._authorizers: dict[tuple, Authorizer] = {}
+        self._prepared: dict = {}
         self._levels: dict[tuple[str, str], list[list[NamedPolicy]]] = {}
         self._roles_by_name: dict[tuple[str, str], IamRole] = {(r.account, r.name): r for r in snapshot.roles.values()}
 
@@ -211,13 +213,13 @@ class SnapshotEvaluator:
         key = (caller, resource if resource in self.snap.keys or resource in self.snap.roles else "*", extra)
         hit = self._authorizers.get(key)
         if hit is None:
-            hit = self._authorizers[key] = Authorizer(self.policy_set(caller, resource, extra))
+            hit = self._authorizers[key] = Authorizer(self.policy_set(caller, resource, extra), self._prepared)
         return hit
 
     # -- decisions -------------------------------------------------------------
 
     def decide(self, caller: str, action: str, resource: str, context: dict[str, list[str]] | None = None,
-               extra: tuple[str, ...] = ()) -> Answer:
+               extra: tuple[str, ...] = (), trusted: bool = False) -> Answer:
         """Decide one request.
 
         Args:
@@ -227,11 +229,21 @@ class SnapshotEvaluator:
             action: ``service:Action``; resource: an ARN or ``*``.
             context: request context keys given by the user.
             extra: identity-based policies the caller could give itself (see :meth:`policy_set`).
+            trusted: skip validating the request (the caller and resource come
+                from the snapshot, the action and context were validated before).
 
         Raises:
             InputError: the request cannot be built (bad principal, action or resource).
         """
-        request = build_request(caller, action, resource, context or {}, now=_NOW)
+        if trusted:
+            # A principal and resource of the snapshot, and an action (and context)
+            # validated by an earlier request of the same question.
+            ctx = dict(_AMBIENT)
+            for k, v in (context or {}).items():
+                ctx[k] = tuple(v)
+            request = Request(parse_caller(caller), action, resource, ctx)
+        else:
+            request = build_request(caller, action, resource, context or {}, now=_NOW)
         decision = self.authorizer(caller, resource, extra).authorize(request)
         conditions: tuple[str, ...] = ()
         refs = decision.determining
@@ -269,6 +281,7 @@ class SnapshotEvaluator:
 import time as _time  # noqa: E402
 
 _NOW = _time.time()
+_AMBIENT = {k: (v,) for k, v in _ambient(_NOW).items()}
 
 
 def _locator(sp: SnapshotPolicy):
