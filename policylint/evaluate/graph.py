@@ -249,15 +249,33 @@ class PrincipalGraph:
             hit = self.__dict__["_caller_set"] = set(self.snapshot.users) | set(self.snapshot.roles)
         return hit
 
-    def _collapsed_into(self, account: str, ptype: str) -> list[tuple[str, dict]]:
-        """(source, edge data) of the collapsed edges into ``account``'s root for ``ptype`` targets."""
-        index = self.__dict__.get("_collapsed_index")
-        if index is None:
-            index = self.__dict__["_collapsed_index"] = {}
-            for source, target, data in self.graph.edges(data=True):
-                if data.get("collapsed"):
-                    index.setdefault((data["account"], data["collapsed"]), []).append((source, data))
-        return index.get((account, ptype), [])
+    def _collapsed_sources(self) -> list[tuple[str, dict]]:
+        """(source, edge data) of every collapsed edge a caller follows to
+        become another principal (can-assume, or an escalation that gives its identity)."""
+        hit = self.__dict__.get("_collapsed_list")
+        if hit is None:
+            hit = self.__dict__["_collapsed_list"] = sorted(
+                ((s, d) for s, _, d in self.graph.edges(data=True) if d.get("collapsed") and s in self._callers
+                 and (d["kind"] == "can-assume" or d.get("gains") == "identity")), key=lambda e: e[0])
+        return hit
+
+    def _collapsed_set(self, source: str, data: dict) -> set[str]:
+        """The principals a collapsed edge of ``source`` may lead to, before the
+        evaluator decides each: for can-assume, the account's roles that trust
+        an account and that the source's Allow statements name (cached per set
+        of statements); for escalations, every principal of the type."""
+        cache = self.__dict__.setdefault("_collapsed_sets", {})
+        if data["kind"] == "can-assume":
+            allows = self._allows.get(source)
+            key = ("assume", data["account"], allows.signature if allows is not None else source)
+            if key not in cache:
+                roles = sorted(self._trusting.get(data["account"], ()))
+                cache[key] = set(allows.matching("sts:assumerole", roles)) if allows is not None else set(roles)
+        else:
+            key = ("type", data["account"], data["collapsed"])
+            if key not in cache:
+                cache[key] = set(self._of_type(data["collapsed"], data["account"]))
+        return cache[key]
 
     def _hops_from(self, node: str) -> list[Hop]:
         """Edges along which ``node`` becomes another principal (assumes a
@@ -368,42 +386,46 @@ class PrincipalGraph:
                     esc = self.own_escalation(who, act, resource, context)
                     if esc is not None:
                         direct[who] = esc
-            # Reverse breadth-first search: whoever can become a principal with access.
+            # Reverse breadth-first search, one layer at a time (shortest paths
+            # first): whoever can become a principal with access.
             reached = dict(direct)
-            queue = deque((who, pa) for who, pa in direct.items() if who in self._callers)
-            while queue:
-                node, final = queue.popleft()
-                if len(final.hops) - (1 if final.via_escalation else 0) >= max_hops:
-                    continue
-                for source, _, data in self.graph.in_edges(node, data=True):
-                    kind = data["kind"]
-                    if kind != "can-assume" and not (kind == "escalation" and data.get("gains") == "identity"):
-                        continue
-                    if source in reached or source not in self._callers:
-                        continue
-                    hop = Hop(source, node, kind, data["label"], tuple(data["conditions"]), tuple(data["statements"]),
-                              data.get("gains"))
+            frontier = [(who, pa) for who, pa in sorted(direct.items()) if who in self._callers]
+            pending = self._collapsed_sources()
+            depth = 0
+            while frontier and depth < max_hops:
+                depth += 1
+                nxt: list[tuple[str, PathAnswer]] = []
+
+                def reach(source: str, hop: Hop, final: PathAnswer) -> None:
                     pa = PathAnswer(source, final.answer, [hop] + final.hops, final.via_escalation)
                     reached[source] = pa
-                    queue.append((source, pa))
-                # Collapsed edges ("every role of account A") into this principal's account.
-                p = self.evaluator.principal(node)
-                if p is not None:
-                    ptype = "role" if node in self.snapshot.roles else "user"
-                    for source, data in self._collapsed_into(p.account, ptype):
-                        if data["kind"] == "escalation" and data.get("gains") != "identity":
+                    nxt.append((source, pa))
+
+                for node, final in frontier:
+                    for source, _, data in self.graph.in_edges(node, data=True):
+                        kind = data["kind"]
+                        if kind != "can-assume" and not (kind == "escalation" and data.get("gains") == "identity"):
                             continue
-                        if source in reached or source not in self._callers or source == node:
+                        if source in reached or source not in self._callers:
                             continue
-                        if data["kind"] == "can-assume" and (node not in self._trusting.get(p.account, ()) or (
-                                source in self._allows and not self._allows[source].may("sts:assumerole", node))):
+                        reach(source, Hop(source, node, kind, data["label"], tuple(data["conditions"]),
+                                          tuple(data["statements"]), data.get("gains")), final)
+                # Collapsed edges ("the roles of account A"): each source that is
+                # still unreached tries the principals of this layer it may reach.
+                layer = {node: final for node, final in frontier}
+                for source, data in pending:
+                    if source in reached:
+                        continue
+                    targets = self._collapsed_set(source, data)
+                    hits = targets & layer.keys() if len(layer) < len(targets) else {t for t in targets if t in layer}
+                    for node in sorted(hits):
+                        if node == source:
                             continue
                         hop = self._collapsed_hop(source, data, node)
-                        if hop is None:
-                            continue
-                        pa = PathAnswer(source, final.answer, [hop] + final.hops, final.via_escalation)
-                        reached[source] = pa
-                        queue.append((source, pa))
+                        if hop is not None:
+                            reach(source, hop, layer[node])
+                            break
+                frontier = nxt
             for pa in reached.values():
                 pa.answer.action = act
             out.extend(sorted(reached.values(), key=lambda p: p.principal))
@@ -834,6 +856,9 @@ class _Allows:
                 self.rules.append((acts, res))
         self.any_allow = bool(self.rules)
         self._has: dict[str, bool] = {}
+        #: The statements' patterns: callers with the same policies share it.
+        self.signature = tuple((tuple(a.pattern for a in acts), None if res is None else tuple(r.pattern for r in res))
+                               for acts, res in self.rules)
 
     def has_action(self, action: str) -> bool:
         hit = self._has.get(action)
