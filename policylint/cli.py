@@ -191,7 +191,7 @@ def can(
     all_paths: Annotated[bool, typer.Option("--all-paths", help="With --snapshot: list every path up to --max-hops, not only the shortest.")] = False,
     max_hops: Annotated[int, typer.Option("--max-hops", min=1, max=20, metavar="N", help="With --snapshot: the longest path followed.")] = 5,
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
-    debug: Annotated[bool, typer.Option("--debug", help="Print tracebacks of internal errors (main() reads it).")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Print tracebacks of internal errors.")] = False,
 ) -> None:
     """Can a principal do an action on a resource? Decided as AWS does, with the reasons.
 
@@ -231,15 +231,17 @@ def can(
             if not snapshot:
                 _fail(f'"{q.kind.replace("-", " ")} ..." questions are answered over an account snapshot: add --snapshot DIR')
             if q.kind == "who-can":
-                _who_can_snapshot(snapshot, action, resource, ctx, max_hops, format)
-            _what_can_snapshot(snapshot, principal, "kms", ctx, format)
+                _who_can_snapshot(snapshot, action, resource, ctx, max_hops, format, strict)
+            _what_can_snapshot(snapshot, principal, "kms", ctx, format, strict)
             raise typer.Exit(0)
     if not principal or not action:
         _fail('ask a question ("user/alice do kms:Decrypt on key/...") or give --principal and --action')
     if snapshot:
         if identity_policy or key_policy or boundary or session_policy or scp or rcp or grants:
             _fail("--snapshot holds the policies: give --snapshot, or policy files, not both")
-        _can_snapshot(snapshot, principal, action, resource or "*", ctx, all_paths, max_hops, format)
+        if account or region:
+            _note("--account and --region are not used with --snapshot: names are looked up in the snapshot")
+        _can_snapshot(snapshot, principal, action, resource or "*", ctx, all_paths, max_hops, format, strict)
     region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     inputs = PolicyInputs(
         identity=identity_policy or [], resource=key_policy, boundary=boundary, session=session_policy,
@@ -291,7 +293,15 @@ def _snapshot(paths: list[str]):
     return snap
 
 
-def _can_snapshot(paths, principal, action, resource, ctx, all_paths, max_hops, format) -> None:
+def _question_notes(action: str, ctx) -> None:
+    """``policylint: note:`` lines for an action or context key the catalog does not know."""
+    from policylint.evaluate.snapshot import question_notes
+
+    for note in question_notes(action, ctx):
+        _note(note)
+
+
+def _can_snapshot(paths, principal, action, resource, ctx, all_paths, max_hops, format, strict=False) -> None:
     from policylint.evaluate.graph import build_graph
     from policylint.evaluate.snapshot import InputError, resolve_principal, resolve_resource
     from policylint.report.paths import render_paths_json, render_paths_text
@@ -299,7 +309,10 @@ def _can_snapshot(paths, principal, action, resource, ctx, all_paths, max_hops, 
     snap = _snapshot(paths)
     try:
         who, res = resolve_principal(snap, principal), resolve_resource(snap, resource)
-        answers = build_graph(snap).can(who, action, res, ctx, max_hops=max_hops, all_paths=all_paths)
+        _question_notes(action, ctx)
+        graph = build_graph(snap)
+        graph.evaluator.strict = strict
+        answers = graph.can(who, action, res, ctx, max_hops=max_hops, all_paths=all_paths)
     except InputError as e:
         _fail(str(e))
     if format is OutputFormat.json:
@@ -316,15 +329,16 @@ def who_can(
     snapshot: Annotated[list[str], typer.Option("--snapshot", metavar="DIR", help="The account snapshot (a folder of AWS CLI outputs; see README).")],
     context: Annotated[Optional[list[str]], typer.Option("--context", metavar="KEY=VALUE", help="A request context key; give a key twice for several values.")] = None,
     max_hops: Annotated[int, typer.Option("--max-hops", min=1, max=20, metavar="N", help="The longest path followed.")] = 5,
+    strict: Annotated[bool, typer.Option("--strict", help="AWS's answers with missing context keys absent: no 'allowed if ...'.")] = False,
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
     debug: Annotated[bool, typer.Option("--debug", help="Print tracebacks of internal errors.")] = False,
 ) -> None:
     """Who can do ACTION on RESOURCE: directly, through role chains, grants or privilege escalation, each with its path.
     Exit codes: 0 someone can, 1 nobody, 2 error."""
-    _who_can_snapshot(snapshot, action, resource, _context(context or [], None), max_hops, format)
+    _who_can_snapshot(snapshot, action, resource, _context(context or [], None), max_hops, format, strict)
 
 
-def _who_can_snapshot(paths, action, resource, ctx, max_hops, format) -> None:
+def _who_can_snapshot(paths, action, resource, ctx, max_hops, format, strict=False) -> None:
     from policylint.evaluate.graph import build_graph
     from policylint.evaluate.snapshot import InputError, resolve_resource
     from policylint.report.paths import render_paths_json, render_paths_text
@@ -332,7 +346,10 @@ def _who_can_snapshot(paths, action, resource, ctx, max_hops, format) -> None:
     snap = _snapshot(paths)
     try:
         res = resolve_resource(snap, resource)
-        answers = build_graph(snap).who_can(action, res, ctx, max_hops=max_hops)
+        _question_notes(action, ctx)
+        graph = build_graph(snap)
+        graph.evaluator.strict = strict
+        answers = graph.who_can(action, res, ctx, max_hops=max_hops)
     except InputError as e:
         _fail(str(e))
     if format is OutputFormat.json:
@@ -348,14 +365,16 @@ def what_can(
     snapshot: Annotated[list[str], typer.Option("--snapshot", metavar="DIR", help="The account snapshot (a folder of AWS CLI outputs; see README).")],
     service: Annotated[str, typer.Option("--service", metavar="PREFIX", help="The service whose actions are asked (kms: every key of the snapshot).")] = "kms",
     context: Annotated[Optional[list[str]], typer.Option("--context", metavar="KEY=VALUE", help="A request context key; give a key twice for several values.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="AWS's answers with missing context keys absent: no 'allowed if ...'.")] = False,
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
     debug: Annotated[bool, typer.Option("--debug", help="Print tracebacks of internal errors.")] = False,
 ) -> None:
-    """What can PRINCIPAL do: the actions of a service it may call, per resource, with their conditions."""
-    _what_can_snapshot(snapshot, principal, service, _context(context or [], None), format)
+    """What can PRINCIPAL do: the actions of a service it may call, per resource, with their conditions,
+    also as the roles it can become. Exit codes: 0 (an answer, even "nothing"), 2 error."""
+    _what_can_snapshot(snapshot, principal, service, _context(context or [], None), format, strict)
 
 
-def _what_can_snapshot(paths, principal, service, ctx, format) -> None:
+def _what_can_snapshot(paths, principal, service, ctx, format, strict=False) -> None:
     from policylint import catalog
     from policylint.evaluate.graph import build_graph
     from policylint.evaluate.snapshot import InputError, resolve_principal
@@ -366,7 +385,9 @@ def _what_can_snapshot(paths, principal, service, ctx, format) -> None:
     snap = _snapshot(paths)
     try:
         who = resolve_principal(snap, principal)
-        found = build_graph(snap).what_can(who, service, ctx)
+        graph = build_graph(snap)
+        graph.evaluator.strict = strict
+        found = graph.what_can(who, service, ctx)
     except InputError as e:
         _fail(str(e))
     if format is OutputFormat.json:
@@ -399,7 +420,10 @@ def graph(
     g = pg.graph
     if resource:
         try:
-            g = pg.reaching(resolve_resource(snap, resource))
+            res = resolve_resource(snap, resource)
+            if res not in snap.keys:
+                _fail(f"--resource {resource!r}: give a KMS key of the snapshot (key/ID, alias/NAME or its ARN)")
+            g = pg.reaching(res)
         except InputError as e:
             _fail(str(e))
     sys.stdout.write(render_graph(g, format.value, title=f"policylint graph of {', '.join(snapshot)}"))

@@ -223,3 +223,50 @@ def test_synthetic_account_who_can_and_what_can(synthetic):
     assert "role/KMSAdminRole" not in got or got["role/KMSAdminRole"] in ("allowed", "allowed-if")
     found = synthetic.what_can(SYN + "user/carol-kms-operator")
     assert {a.action for a in found[APP_DATA]} >= {"kms:Decrypt", "kms:Encrypt"}
+
+
+# -- regressions from the fresh-user review -------------------------------------
+
+def test_context_decides_the_conditions_of_hops():
+    q = "user/ops-bob do kms:Encrypt on alias/app-data"
+    code, out, _ = run_cli("can", q, "--snapshot", str(SNAP), "--context", "aws:MultiFactorAuthPresent=false")
+    assert code == 1 and "user/ops-bob: DENIED (implicit deny)" in out
+    code, out, _ = run_cli("can", q, "--snapshot", str(SNAP), "--context", "aws:MultiFactorAuthPresent=true")
+    assert code == 0 and "user/ops-bob: ALLOWED (through 1 hop(s))" in out and "ALLOWED IF" not in out
+
+
+def test_strict_gives_no_conditional_answers():
+    code, out, _ = run_cli("can", "role/PipelineRole do kms:Decrypt on alias/app-data", "--strict", "--snapshot", str(SNAP))
+    assert code == 1 and "DENIED (implicit deny)" in out
+    code, out, _ = run_cli("can", "user/ops-bob do kms:Encrypt on alias/app-data", "--strict", "--snapshot", str(SNAP))
+    assert code == 1
+
+
+def test_all_paths_does_not_contradict_itself():
+    code, out, _ = run_cli("can", "user/admin-dee do kms:Decrypt on alias/ledger", "--snapshot", str(SNAP), "--all-paths")
+    assert code == 0 and "no path of the graph leads to access" not in out
+    assert "user/admin-dee: ALLOWED (by privilege escalation" in out
+
+
+def test_create_grant_through_a_constrained_grant_is_conditional(graph):
+    (answer,) = graph.can(ACCT + "role/PipelineRole", "kms:CreateGrant", KEY_A)
+    assert answer.status == "allowed-if"
+    assert answer.conditions == ("the new grant's operations are among Decrypt, GenerateDataKey, CreateGrant and its "
+                                 "encryption-context constraint requires at least project=pipeline",)
+
+
+def test_what_can_follows_role_chains(graph):
+    found = graph.what_can(ACCT + "user/dev-ann")
+    decrypt = next(a for a in found[KEY_A] if a.action == "kms:Decrypt")
+    assert decrypt.via == (ACCT + "role/HopOne", ACCT + "role/HopTwo", ACCT + "role/app/KeyUserRole")
+    assert {a.action for a in found[KEY_B]} == {"kms:DescribeKey", "kms:Encrypt"}
+
+
+def test_snapshot_questions_note_typos_and_group_wildcards():
+    code, out, err = run_cli("who-can", "kms:Decrpyt", "alias/app-data", "--snapshot", str(SNAP))
+    assert "kms:Decrpyt is not in the Service Authorization Reference (did you mean kms:Decrypt?)" in err
+    code, out, _ = run_cli("who-can", "kms:*", "alias/ledger", "--snapshot", str(SNAP))
+    assert "kms:ConnectCustomKeyStore" not in out and "kms:ScheduleKeyDeletion" not in out
+    assert "role/app/KeyUserRole: ALLOWED (directly): kms:DescribeKey, kms:Encrypt" in out
+    code, _, err = run_cli("graph", "--snapshot", str(SNAP), "--resource", "role/HopTwo")
+    assert code == 2 and "give a KMS key of the snapshot" in err

@@ -126,8 +126,9 @@ class PathAnswer:
     def as_dict(self) -> dict:
         return {"principal": self.principal, "status": self.status, "conditions": list(self.conditions),
                 "path": [h.as_dict() for h in self.hops], "via_escalation": self.via_escalation,
-                "decided_by": self.answer.principal, "decision": str(self.answer.outcome),
-                "statements": list(self.answer.statements)}
+                "acting_as": self.answer.principal, "decision": str(self.answer.outcome),
+                "statements": list(self.answer.statements),
+                "explanation": [s.text for s in self.answer.decision.steps] if self.answer.decision else []}
 
 
 class PrincipalGraph:
@@ -184,7 +185,7 @@ class PrincipalGraph:
             node, hops = queue.popleft()
             if len(hops) >= max_hops:
                 continue
-            for hop in self._hops_from(node):
+            for hop in self._hops_from(node, context):
                 target = hop.target
                 if target == start or any(h.source == target for h in hops):
                     continue  # no cycles
@@ -277,10 +278,32 @@ class PrincipalGraph:
                 cache[key] = set(self._of_type(data["collapsed"], data["account"]))
         return cache[key]
 
-    def _hops_from(self, node: str) -> list[Hop]:
+    def _with_context(self, hop: Hop, context) -> Hop | None:
+        """``hop`` decided again with the question's context (the edge was
+        decided without any), or without its conditions in strict mode; None
+        when it no longer allows."""
+        if not context and not self.evaluator.strict:
+            return hop
+        if hop.kind == "can-assume":
+            actions = [hop.label if hop.label.startswith("sts:") else "sts:AssumeRole"]
+        elif hop.kind == "escalation" and "+" not in hop.label:
+            actions = [a.split(" on ")[0].strip() for a in hop.label.split(",")]
+        else:
+            return None if (self.evaluator.strict and hop.conditions) else hop
+        for action in actions:
+            a = self.evaluator.decide(hop.source, action, hop.target, context, trusted=True)
+            if a.possible:
+                return Hop(hop.source, hop.target, hop.kind, hop.label, a.conditions, a.statements or hop.statements,
+                           hop.gains)
+        return None
+
+    def _hops_from(self, node: str, context=None) -> list[Hop]:
         """Edges along which ``node`` becomes another principal (assumes a
         role, or gets its credentials or trust): not the policy-writing ones,
         which :meth:`own_escalation` weighs."""
+        return [h for h in (self._with_context(h, context) for h in self._raw_hops_from(node)) if h is not None]
+
+    def _raw_hops_from(self, node: str) -> list[Hop]:
         out: list[Hop] = []
         if node not in self.graph:
             return out
@@ -365,7 +388,7 @@ class PrincipalGraph:
             One :class:`PathAnswer` per (principal, action), sorted by
             principal; direct answers have no hops.
         """
-        actions = _actions(action)
+        actions = _actions(action, resource)
         out: list[PathAnswer] = []
         for act in actions:
             direct: dict[str, PathAnswer] = {}
@@ -408,8 +431,10 @@ class PrincipalGraph:
                             continue
                         if source in reached or source not in self._callers:
                             continue
-                        reach(source, Hop(source, node, kind, data["label"], tuple(data["conditions"]),
-                                          tuple(data["statements"]), data.get("gains")), final)
+                        hop = self._with_context(Hop(source, node, kind, data["label"], tuple(data["conditions"]),
+                                                     tuple(data["statements"]), data.get("gains")), context)
+                        if hop is not None:
+                            reach(source, hop, final)
                 # Collapsed edges ("the roles of account A"): each source that is
                 # still unreached tries the principals of this layer it may reach.
                 layer = {node: final for node, final in frontier}
@@ -422,6 +447,7 @@ class PrincipalGraph:
                         if node == source:
                             continue
                         hop = self._collapsed_hop(source, data, node)
+                        hop = self._with_context(hop, context) if hop is not None else None
                         if hop is not None:
                             reach(source, hop, layer[node])
                             break
@@ -506,13 +532,15 @@ class PrincipalGraph:
     # -- what-can --------------------------------------------------------------
 
     def what_can(self, principal: str, service: str | None = "kms",
-                 context: dict[str, list[str]] | None = None) -> dict[str, list[Answer]]:
+                 context: dict[str, list[str]] | None = None, max_hops: int = 5) -> dict[str, list[Answer]]:
         """What ``principal`` can do: resource ARN -> the allowed (or allowed
         if ...) actions. With ``service="kms"`` (the default) every key of the
         snapshot is asked about every KMS action that acts on keys, and the
         actions without a resource about ``"*"``; for another service, every
-        action of it on ``"*"``. The roles it can assume are listed under
-        ``sts:AssumeRole``."""
+        action of it on ``"*"``. The roles it can become (role chains,
+        escalations that give an identity, up to ``max_hops``) are listed with
+        their conditions, and what it can do as them, each answer's ``via``
+        naming the roles of the path."""
         service = (service or "kms").lower()
         out: dict[str, list[Answer]] = {}
         infos = list(catalog.actions_for_service(service).values())
@@ -530,20 +558,44 @@ class PrincipalGraph:
         got = [a for a in (self.evaluator.decide(principal, i.full_name, "*", context) for i in rest) if a.possible]
         if got:
             out["*"] = got
-        if principal in self.graph:
-            assumes = [Answer(principal, data["label"], t, Outcome.ALLOWED if not data["conditions"] else Outcome.IMPLICIT_DENY,
-                              tuple(data["conditions"]), tuple(data["statements"]))
-                       for _, t, data in self.graph.out_edges(principal, data=True) if data["kind"] == "can-assume"]
-            for a in assumes:
-                out.setdefault(a.resource, []).append(a)
+        # What it can do as the roles it can become (role chains, escalations that give an identity).
+        seen = {principal}
+        frontier: list[tuple[str, list[Hop]]] = [(principal, [])]
+        for _depth in range(max_hops):
+            nxt = []
+            for node, path in frontier:
+                for hop in self._hops_from(node, context):
+                    if hop.target in seen or hop.target not in self._callers:
+                        continue
+                    seen.add(hop.target)
+                    route = path + [hop]
+                    conds = tuple(dict.fromkeys(c for h in route for c in h.conditions))
+                    out.setdefault(hop.target, []).append(
+                        Answer(principal, hop.label, hop.target, Outcome.ALLOWED if not conds else Outcome.IMPLICIT_DENY,
+                               conds, hop.statements, via=tuple(h.target for h in route[:-1])))
+                    for res, answers in self.what_can(hop.target, service, context, max_hops=0).items():
+                        have = {a.action for a in out.get(res, ()) if not a.via}
+                        for a in answers:
+                            if a.action in have or a.action.startswith("sts:AssumeRole"):
+                                continue
+                            allc = tuple(dict.fromkeys(conds + a.conditions))
+                            out.setdefault(res, []).append(Answer(
+                                principal, a.action, res, Outcome.ALLOWED if not allc else Outcome.IMPLICIT_DENY,
+                                allc, a.statements, via=tuple(h.target for h in route)))
+                    nxt.append((hop.target, route))
+            frontier = nxt
         return out
 
 
-def _actions(pattern: str) -> list[str]:
-    """The catalog spellings of the actions ``pattern`` matches (itself when it has no wildcard)."""
+def _actions(pattern: str, resource: str = "*") -> list[str]:
+    """The catalog spellings of the actions ``pattern`` matches (itself when it
+    has no wildcard); for a KMS key ARN, only the actions that act on keys."""
     if not has_wildcard(pattern):
         return [pattern]
-    return [i.full_name for i in catalog.expand(pattern)]
+    infos = catalog.expand(pattern)
+    if ":kms:" in resource and ":key/" in resource:
+        infos = tuple(i for i in infos if any(r.name == "key" for r in i.resource_types))
+    return [i.full_name for i in infos]
 
 
 # ---------------------------------------------------------------------------

@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from policylint.evaluate.authorize import Authorizer, Decision, Outcome, StatementRef
 from policylint.evaluate.inputs import InputError, _ambient, build_request
 from policylint.evaluate.request import Request, parse_caller
-from policylint.evaluate.policyset import NamedPolicy, PolicySet
+from policylint.evaluate.policyset import NamedPolicy, PolicySet, PolicyType
 from policylint.model.grant import GRANT_OPERATIONS, Grant
 from policylint.model.policy import PolicyKind
 from policylint.model.snapshot import IamRole, IamUser, Snapshot, SnapshotPolicy
 from policylint.model.validate import build_policy
 
 __all__ = ["ALLOW_ALL", "EXTERNAL_IDENTITY", "OWN_GRANT", "OWN_KEY_POLICY", "Answer", "InputError", "SnapshotEvaluator",
-           "resolve_principal", "resolve_resource"]
+           "question_notes", "resolve_principal", "resolve_resource"]
 
 #: The name of the stand-in identity policy of a principal outside the
 #: snapshot: its own account's policies are unknown, so the answer says
@@ -51,6 +51,7 @@ class Answer:
             empty otherwise.
         statements: where the statements that decided are (``file:line:col Sid``).
         decision: the full evaluator decision (for explanations).
+        via: for ``what-can``, the roles the principal acts as to get it (empty: itself).
     """
 
     principal: str
@@ -60,6 +61,7 @@ class Answer:
     conditions: tuple[str, ...] = ()
     statements: tuple[str, ...] = ()
     decision: Decision | None = field(default=None, repr=False)
+    via: tuple[str, ...] = ()
 
     @property
     def allowed(self) -> bool:
@@ -94,6 +96,8 @@ class SnapshotEvaluator:
         self._identity: dict[str, list[NamedPolicy]] = {}
         self._authorizers: dict[tuple, Authorizer] = {}
         self._prepared: dict = {}
+        #: AWS's answer only (keys not given are absent), without "allowed if ...".
+        self.strict = False
         self._levels: dict[tuple[str, str], list[list[NamedPolicy]]] = {}
         self._roles_by_name: dict[tuple[str, str], IamRole] = {(r.account, r.name): r for r in snapshot.roles.values()}
 
@@ -244,7 +248,7 @@ class SnapshotEvaluator:
             request = Request(parse_caller(caller), action, resource, ctx)
         else:
             request = build_request(caller, action, resource, context or {}, now=_NOW)
-        decision = self.authorizer(caller, resource, extra).authorize(request)
+        decision = self.authorizer(caller, resource, extra).authorize(request, strict=self.strict)
         conditions: tuple[str, ...] = ()
         refs = decision.determining
         if not decision.allowed:
@@ -253,12 +257,38 @@ class SnapshotEvaluator:
                     conditions = alt.when
                     refs = alt.refs
                     break
+        if (action.lower() == "kms:creategrant" and decision.allowed and refs
+                and all(r.policy_type is PolicyType.GRANT for r in refs)):
+            conditions = self._grant_passing_conditions(resource, refs)
+            if conditions and not self.strict:
+                return Answer(caller, action, resource, Outcome.IMPLICIT_DENY, conditions, self.where(refs), decision)
         external = self._external_account(caller)
         if decision.allowed and external:
             # The snapshot does not hold that account's IAM policies: they must allow it too.
             conditions = (f"the IAM policies of account {external} (not in the snapshot) allow it",)
             return Answer(caller, action, resource, Outcome.IMPLICIT_DENY, conditions, self.where(refs), decision)
         return Answer(caller, action, resource, decision.outcome, conditions, self.where(refs), decision)
+
+    def _grant_passing_conditions(self, resource: str, refs) -> tuple[str, ...]:
+        """What a grant made with a grant's CreateGrant must keep: its
+        operations and encryption-context constraint (KMS Developer Guide,
+        *Grants in AWS KMS*: a derived grant is at most as permissive)."""
+        key = self.snap.keys.get(resource)
+        out = []
+        for r in refs:
+            g = key.grants[r.index] if key is not None and 0 <= r.index < len(key.grants) else None
+            if g is None:
+                continue
+            c = g.constraints
+            keep = []
+            if c is not None and c.encryption_context_equals:
+                keep.append("exactly " + ", ".join(f"{k}={v}" for k, v in sorted(c.encryption_context_equals.items())))
+            if c is not None and c.encryption_context_subset:
+                keep.append("at least " + ", ".join(f"{k}={v}" for k, v in sorted(c.encryption_context_subset.items())))
+            ops = ", ".join(o for o in g.operations)
+            out.append(f"the new grant's operations are among {ops}"
+                       + (f" and its encryption-context constraint requires {' and '.join(keep)}" if keep else ""))
+        return tuple(out)
 
     def _external_account(self, caller: str) -> str | None:
         """The account of a caller outside the snapshot's accounts, else None."""
@@ -367,3 +397,18 @@ def resolve_resource(snapshot: Snapshot, text: str) -> str:
     if len(hits) != 1:
         raise InputError(f"{text!r}: the snapshot has {'no such key' if not hits else 'it in several accounts; give the ARN'}")
     return hits[0]
+
+
+def question_notes(action: str, context: dict[str, list[str]] | None = None) -> list[str]:
+    """Likely mistakes in a snapshot question (an action or context key the
+    catalog does not know, with did-you-mean), as for ``can`` with policy files
+    (:func:`policylint.evaluate.inputs.request_notes`); wildcard actions that
+    match no catalog action are noted too."""
+    from policylint import catalog
+    from policylint.evaluate.inputs import request_notes
+
+    if "*" in action or "?" in action:
+        return [] if catalog.check_action(action) in ("known", "all") else [
+            f"{action} matches no action of the Service Authorization Reference"]
+    request = build_request("111111111111", action, "*", {}, now=_NOW)
+    return request_notes(request, context or {}, PolicySet())
