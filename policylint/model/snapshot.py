@@ -523,10 +523,12 @@ class _State:
             if kid in self.key_grants:
                 key.grants, key.grants_truncated, key.grants_file = self.key_grants[kid]
                 key.grants_read = True
-            elif meta.get("KeyManager") != "AWS":
+            else:
                 where = meta_file or self.listed_keys.get(kid, ("", "snapshot"))[1]
+                aws_managed = meta.get("KeyManager") == "AWS"
                 self.problem(where, f"key {kid}: no list-grants output in the snapshot; access through grants is not "
-                             "shown", "warning")
+                             "shown" + (" (an AWS managed key: its grants are the services')" if aws_managed else ""),
+                             "info" if aws_managed else "warning")
             snap.keys[arn] = key
             if key.account not in snap.accounts:
                 snap.accounts.append(key.account)
@@ -542,6 +544,9 @@ class _State:
             else:
                 self.problem("organizations", f"{op.kind.upper()} {op.name} ({pid}) has no list-targets-for-policy "
                              "output; where it applies is unknown and it is left out", "error")
+        if not snap.org_read and (snap.users or snap.roles):
+            self.problem("snapshot", "no AWS Organizations outputs: SCPs and RCPs are not considered (an account "
+                         "outside an organization has none)", "info")
         if snap.org_read:
             for account in snap.accounts:
                 if account != snap.management_account and not snap.org_levels(account):
