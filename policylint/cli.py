@@ -303,16 +303,19 @@ def _question_notes(action: str, ctx) -> None:
 
 def _can_snapshot(paths, principal, action, resource, ctx, all_paths, max_hops, format, strict=False) -> None:
     from policylint.evaluate.graph import build_graph
-    from policylint.evaluate.snapshot import InputError, resolve_principal, resolve_resource
+    from policylint.evaluate.snapshot import InputError, check_applies, resolve_principal, resolve_resource
     from policylint.report.paths import render_paths_json, render_paths_text
 
     snap = _snapshot(paths)
     try:
         who, res = resolve_principal(snap, principal), resolve_resource(snap, resource)
+        check_applies(snap, action, res)
         _question_notes(action, ctx)
         graph = build_graph(snap)
         graph.evaluator.strict = strict
         answers = graph.can(who, action, res, ctx, max_hops=max_hops, all_paths=all_paths)
+        if graph.truncated:
+            _note(f"--all-paths: stopped after {len(answers) - 1} paths; lower --max-hops to see fewer, longer-first paths")
     except InputError as e:
         _fail(str(e))
     if format is OutputFormat.json:
@@ -340,12 +343,13 @@ def who_can(
 
 def _who_can_snapshot(paths, action, resource, ctx, max_hops, format, strict=False) -> None:
     from policylint.evaluate.graph import build_graph
-    from policylint.evaluate.snapshot import InputError, resolve_resource
+    from policylint.evaluate.snapshot import InputError, check_applies, resolve_resource
     from policylint.report.paths import render_paths_json, render_paths_text
 
     snap = _snapshot(paths)
     try:
         res = resolve_resource(snap, resource)
+        check_applies(snap, action, res)
         _question_notes(action, ctx)
         graph = build_graph(snap)
         graph.evaluator.strict = strict

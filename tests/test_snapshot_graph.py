@@ -270,3 +270,85 @@ def test_snapshot_questions_note_typos_and_group_wildcards():
     assert "role/app/KeyUserRole: ALLOWED (directly): kms:DescribeKey, kms:Encrypt" in out
     code, _, err = run_cli("graph", "--snapshot", str(SNAP), "--resource", "role/HopTwo")
     assert code == 2 and "give a KMS key of the snapshot" in err
+
+
+# -- regressions from the adversarial review ------------------------------------
+
+def _copy(tmp_path):
+    import shutil
+
+    dst = tmp_path / "snap"
+    shutil.copytree(SNAP, dst)
+    return dst
+
+
+def _auth(dst):
+    path = dst / "123456789012/iam/get-account-authorization-details.json"
+    return path, json.loads(path.read_text())
+
+
+def test_an_unreadable_boundary_allows_nothing(tmp_path):
+    dst = _copy(tmp_path)
+    path, auth = _auth(dst)
+    cy = next(u for u in auth["UserDetailList"] if u["UserName"] == "intern-cy")
+    cy["PermissionsBoundary"] = "arn:aws:iam::123456789012:policy/InternBoundary"  # a string, not an object
+    cy["AttachedManagedPolicies"] = [{"PolicyName": "AdministratorAccess", "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}]
+    path.write_text(json.dumps(auth, indent=4))
+    snap = load_snapshot([str(dst)])
+    assert any("PermissionsBoundary is not an object" in p.message and p.severity == "error" for p in snap.problems)
+    g = build_graph(snap)
+    assert g.evaluator.decide(ACCT + "user/intern-cy", "kms:Decrypt", KEY_A).status == "implicit-deny"
+
+
+def test_an_unreadable_scp_denies_rather_than_vanishes(tmp_path):
+    dst = _copy(tmp_path)
+    path = dst / "organizations/policies/p-denykmsdel1/describe-policy.json"
+    doc = json.loads(path.read_text())
+    doc["Policy"]["Content"] = "[]"
+    path.write_text(json.dumps(doc, indent=4))
+    snap = load_snapshot([str(dst)])
+    assert any("taken as denying everything" in p.message for p in snap.problems)
+    g = build_graph(snap)
+    assert g.evaluator.decide(ACCT + "user/admin-dee", "kms:ScheduleKeyDeletion", KEY_A).status == "explicit-deny"
+
+
+def test_one_bad_inline_policy_does_not_drop_the_export(tmp_path):
+    dst = _copy(tmp_path)
+    path, auth = _auth(dst)
+    bob = next(u for u in auth["UserDetailList"] if u["UserName"] == "ops-bob")
+    bob["UserPolicyList"][0]["PolicyDocument"] = "%7Bnot json"
+    path.write_text(json.dumps(auth, indent=4))
+    snap = load_snapshot([str(dst)])
+    assert len(snap.users) == 6 and len(snap.roles) == 9
+    assert any(p.severity == "error" and p.file.endswith("get-account-authorization-details.json") for p in snap.problems)
+
+
+def test_two_default_versions_use_default_version_id(tmp_path):
+    dst = _copy(tmp_path)
+    path, auth = _auth(dst)
+    key_use = next(p for p in auth["Policies"] if p["PolicyName"] == "KeyUse")
+    for v in key_use["PolicyVersionList"]:
+        v["IsDefaultVersion"] = True
+    path.write_text(json.dumps(auth, indent=4))
+    snap = load_snapshot([str(dst)])
+    assert snap.policies[ACCT + "policy/KeyUse"].default_version == "v2"
+    assert any("versions claim to be the default" in p.message for p in snap.problems)
+
+
+def test_names_and_arns_outside_the_snapshot_are_refused():
+    code, _, err = run_cli("can", f"{ACCT}user/dev-annn do kms:Decrypt on alias/app-data", "--snapshot", str(SNAP))
+    assert code == 2 and "has no user named 'dev-annn'" in err
+    code, _, err = run_cli("who-can", "kms:Decrypt", "arn:aws:kms:us-west-2:123456789012:alias/app-data",
+                           "--snapshot", str(SNAP))
+    assert code == 2 and "no such key in account 123456789012, Region us-west-2" in err
+    code, _, err = run_cli("who-can", "kms:CreateKey", "alias/app-data", "--snapshot", str(SNAP))
+    assert code == 2 and 'kms:CreateKey does not act on a KMS key: it acts on no particular resource' in err
+    # A role session is answered as its role.
+    code, out, _ = run_cli("can", "arn:aws:sts::123456789012:assumed-role/KeyUserRole/s do kms:Decrypt on alias/app-data",
+                           "--snapshot", str(SNAP))
+    assert code == 0 and "role/app/KeyUserRole: ALLOWED (directly)" in out
+
+
+def test_who_can_lists_service_principals_of_a_trust_policy(graph):
+    got = {pa.principal: pa.status for pa in graph.who_can("sts:AssumeRole", ACCT + "role/BatchRole")}
+    assert got == {"lambda.amazonaws.com": "allowed"}

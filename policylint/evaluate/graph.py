@@ -76,6 +76,13 @@ _ESCALATIONS = (
     ("kms:PutKeyPolicy", "key", "any"), ("kms:CreateGrant", "key", "any"),
 )
 
+#: The stand-in caller for ``Principal: "*"`` in who-can: a principal of an
+#: account that is in no snapshot (its own policies are then a condition).
+ANY_ACCOUNT = "arn:aws:iam::000000000000:root"
+
+#: ``can --all-paths`` stops after this many paths (a dense graph has millions).
+MAX_PATHS = 100
+
 #: Above this many targets of one type in one account, a wildcard escalation
 #: becomes one edge to the account node ("every role of account A").
 COLLAPSE_AFTER = 25
@@ -144,6 +151,8 @@ class PrincipalGraph:
         self._trusting = trusting or {}
         self._lazy: dict[tuple[str, str, str], Hop | None] = {}
         self._lazy_denied: set[tuple] = set()
+        #: set when ``can --all-paths`` stopped at :data:`MAX_PATHS`
+        self.truncated = False
         self._trust_text: dict[str, str] = {}
 
     # -- can -------------------------------------------------------------------
@@ -165,7 +174,12 @@ class PrincipalGraph:
         out = [PathAnswer(principal, direct)]
         if direct.possible and not all_paths:
             return out
-        found = list(self._paths(principal, action, resource, context, max_hops, all_paths))
+        found = []
+        for pa in self._paths(principal, action, resource, context, max_hops, all_paths):
+            found.append(pa)
+            if len(found) >= MAX_PATHS:
+                self.truncated = True
+                break
         if not all_paths:
             return [found[0]] if found else out
         return out + found
@@ -514,7 +528,11 @@ class PrincipalGraph:
                 if data["kind"] == "grant":
                     add(source)
         key = self.snapshot.keys.get(resource)
-        doc = self.evaluator.named(key.policy, PolicyKind.RESOURCE) if key is not None else None
+        role = self.snapshot.roles.get(resource)
+        if key is not None:
+            doc = self.evaluator.named(key.policy, PolicyKind.RESOURCE)
+        else:
+            doc = self.evaluator.named(role.trust, PolicyKind.TRUST) if role is not None else None
         for st in doc.document.statements if doc is not None else ():
             if st.effect != "Allow" or st.principal is None:
                 continue
@@ -527,6 +545,10 @@ class PrincipalGraph:
                 add(f"arn:aws:iam::{v}:root" if v.isdigit() else v)
             for v in st.principal.service:
                 add(v)
+            for v in st.principal.federated:
+                add(f"federated:{v}")
+            if st.principal.all or "*" in st.principal.aws:
+                add(ANY_ACCOUNT)  # "anyone": asked as a principal of an account outside the snapshot
         return out
 
     # -- what-can --------------------------------------------------------------

@@ -28,7 +28,7 @@ from policylint.model.snapshot import IamRole, IamUser, Snapshot, SnapshotPolicy
 from policylint.model.validate import build_policy
 
 __all__ = ["ALLOW_ALL", "EXTERNAL_IDENTITY", "OWN_GRANT", "OWN_KEY_POLICY", "Answer", "InputError", "SnapshotEvaluator",
-           "question_notes", "resolve_principal", "resolve_resource"]
+           "check_applies", "question_notes", "resolve_principal", "resolve_resource"]
 
 #: The name of the stand-in identity policy of a principal outside the
 #: snapshot: its own account's policies are unknown, so the answer says
@@ -159,8 +159,8 @@ class SnapshotEvaluator:
         if self.snap.org_read and account != self.snap.management_account:
             pk = PolicyKind.SCP if kind == "scp" else PolicyKind.RCP
             for node in self.snap.org_levels(account):
-                attached = [self.named(p.policy, pk) for p in self.snap.org_policies.values()
-                            if p.kind == kind and node in p.targets]
+                attached = [self.named(p.policy, pk) if p.policy is not None else _unreadable_org_policy(p.name, pk)
+                            for p in self.snap.org_policies.values() if p.kind == kind and node in p.targets]
                 attached = [a for a in attached if a is not None]
                 if kind == "rcp" and not attached:
                     continue  # a level with no RCP attached restricts nothing (RCPFullAWSAccess is implicit)
@@ -337,6 +337,12 @@ _EMPTY_BOUNDARY = _empty_boundary()
 ALLOW_ALL, OWN_KEY_POLICY, OWN_GRANT = "allow-all", "own-key-policy", "own-grant"
 
 
+def _unreadable_org_policy(name: str, kind: PolicyKind) -> NamedPolicy:
+    doc, _ = build_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]},
+                          kind)
+    return NamedPolicy(f"{kind.value.upper()} {name} (unreadable in the snapshot: taken as denying everything)", doc)
+
+
 def _own_key_policy(caller: str) -> NamedPolicy:
     doc, _ = build_policy({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"AWS": caller}, "Action": "kms:*", "Resource": "*"}]}, PolicyKind.RESOURCE)
@@ -355,8 +361,24 @@ def resolve_principal(snapshot: Snapshot, text: str) -> str:
     """
     t = text.strip()
     if t.startswith("arn:"):
-        p = SnapshotEvaluator(snapshot).principal(t) if (":user/" in t or ":role/" in t) else None
-        return p.arn if p is not None else t
+        parts = t.split(":", 5)
+        if len(parts) == 6 and parts[2] == "sts" and parts[5].startswith("assumed-role/"):
+            # A role session acts with its role's permissions (session policies aside).
+            role = parts[5].split("/")[1] if parts[5].count("/") >= 2 else ""
+            t = f"arn:{parts[1]}:iam::{parts[4]}:role/{role}"
+            parts = t.split(":", 5)
+        if len(parts) == 6 and parts[2] == "iam" and parts[5].startswith(("user/", "role/", "group/")):
+            kind = parts[5].split("/", 1)[0]
+            table = {"user": snapshot.users, "role": snapshot.roles, "group": snapshot.groups}[kind]
+            if t in table:
+                return t
+            name = parts[5].rsplit("/", 1)[-1]
+            hits = [p.arn for p in table.values() if p.account == parts[4] and p.name == name]
+            if len(hits) == 1:
+                return hits[0]  # written without its path
+            if parts[4] in snapshot.accounts:
+                raise InputError(f"{text!r}: the snapshot's account {parts[4]} has no {kind} named {name!r}")
+        return t
     if t.isdigit() or t.endswith(".amazonaws.com") or t.startswith(("federated:", "service:")):
         return t
     kind, _, rest = t.partition("/")
@@ -382,9 +404,21 @@ def resolve_resource(snapshot: Snapshot, text: str) -> str:
         InputError: a short name the snapshot does not hold.
     """
     t = text.strip()
-    if t == "*" or t.startswith("arn:"):
-        if t.startswith("arn:") and ":alias/" in t:
-            return resolve_resource(snapshot, "alias/" + t.split(":alias/", 1)[1])
+    if t == "*":
+        return t
+    if t.startswith("arn:"):
+        parts = t.split(":", 5)
+        if len(parts) == 6 and parts[2] == "kms" and parts[5].startswith(("alias/", "key/")):
+            region, account, rest = parts[3], parts[4], parts[5]
+            hits = [k.arn for k in snapshot.keys.values() if k.region == region and k.account == account
+                    and (rest in k.aliases if rest.startswith("alias/") else k.key_id == rest[4:])]
+            if len(hits) == 1:
+                return hits[0]
+            if account in snapshot.accounts:
+                raise InputError(f"{text!r}: the snapshot has no such key in account {account}, Region {region}")
+            return t
+        if len(parts) == 6 and parts[2] == "iam" and parts[5].startswith(("user/", "role/")):
+            return resolve_principal(snapshot, t)
         return t
     if t.startswith("key/"):
         hits = [k.arn for k in snapshot.keys.values() if k.key_id == t[4:]]
@@ -394,8 +428,11 @@ def resolve_resource(snapshot: Snapshot, text: str) -> str:
         return resolve_principal(snapshot, t)
     else:
         raise InputError(f"{text!r}: name the resource as an ARN, key/ID, alias/NAME, role/NAME or *")
-    if len(hits) != 1:
-        raise InputError(f"{text!r}: the snapshot has {'no such key' if not hits else 'it in several accounts; give the ARN'}")
+    if not hits:
+        raise InputError(f"{text!r}: the snapshot has no such key")
+    if len(hits) > 1:
+        raise InputError(f"{text!r} names several keys of the snapshot (Regions or accounts): give the ARN "
+                         f"({', '.join(sorted(hits))})")
     return hits[0]
 
 
@@ -412,3 +449,28 @@ def question_notes(action: str, context: dict[str, list[str]] | None = None) -> 
             f"{action} matches no action of the Service Authorization Reference"]
     request = build_request("111111111111", action, "*", {}, now=_NOW)
     return request_notes(request, context or {}, PolicySet())
+
+
+def check_applies(snapshot: Snapshot, action: str, resource: str) -> None:
+    """Refuse a question whose action does not act on that kind of resource
+    (``kms:CreateKey`` on a key, ``kms:Decrypt`` on a user): AWS would answer
+    for ``*`` only, and a yes on the resource would mislead.
+
+    Raises:
+        InputError: naming the resource types the action does act on.
+    """
+    from policylint import catalog
+
+    if resource == "*" or "*" in action or "?" in action:
+        return
+    kind = "key" if resource in snapshot.keys else "role" if resource in snapshot.roles else (
+        "user" if resource in snapshot.users else None)
+    info = catalog.action(action)
+    if kind is None or info is None:
+        return
+    types = [rt.name for rt in info.resource_types]
+    services = ("kms",) if kind == "key" else ("iam", "sts")
+    if info.service not in services or kind not in types:
+        acts_on = ", ".join(f"{info.service} {t}" for t in types) if types else 'no particular resource (ask about "*")'
+        raise InputError(f"{info.full_name} does not act on {'a KMS key' if kind == 'key' else 'an IAM ' + kind}: "
+                         f"it acts on {acts_on}")

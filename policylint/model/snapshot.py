@@ -310,10 +310,10 @@ class _State:
     def read(self, path: str, shown: str, loaded: LoadedFile) -> None:
         snap = self.snap
         snap.files.append(shown)
-        if loaded.problems:
-            for p in loaded.problems:
-                self.problem(shown, p.message, "error", (p.line, p.column) if p.line else None)
-            return
+        for p in loaded.problems:
+            self.problem(shown, p.message, "error", (p.line, p.column) if p.line else None)
+        if loaded.problems and not loaded.roots:
+            return  # nothing parsed; what did parse is still used below
         if len(loaded.roots) != 1 or not isinstance(loaded.roots[0], dict):
             self.problem(shown, "not an AWS CLI JSON output (expected one JSON object); not used", "warning")
             return
@@ -329,17 +329,15 @@ class _State:
             kid = meta.get("KeyId") if isinstance(meta.get("KeyId"), str) else folder
             self.key_meta[kid] = (meta, shown)
         elif isinstance(root.get("Policy"), str):
-            kid = folder if _KEY_ID.match(folder) else None
-            if kid is None:
-                sibling = os.path.join(os.path.dirname(path), "describe-key.json")
-                kid = _key_id_of(sibling)
+            kid = self._key_of_folder(path, folder, shown)
             if kid is None:
                 self.problem(shown, "a get-key-policy output whose key is unknown: put it in a folder named after the "
                              "key ID (kms/REGION/KEY-ID/get-key-policy.json) or beside its describe-key.json; not used")
                 return
             ps = policies.get("/Policy")
-            if ps is None:
-                self.problem(shown, "the Policy string holds no policy document; the key has no usable key policy", "error")
+            if ps is None or not isinstance(ps.document, dict):
+                self.problem(shown, f"key {kid}: the Policy string holds no policy document (a JSON object); the key "
+                             "policy is unknown, so answers about the key say what it would need to allow", "error")
                 return
             self.key_policies[kid] = (SnapshotPolicy(name=f"key policy of key/{kid}", document=ps.document, file=shown,
                                                      pointer="/Policy", locate=ps.locator.locate), shown)
@@ -348,7 +346,7 @@ class _State:
             loc = JsonLocator(loaded.source)
             for where, message in problems:
                 self.problem(shown, f"grant not understood: {message}; left out", "error", loc.locate(where))
-            kid = folder if _KEY_ID.match(folder) else None
+            kid = self._key_of_folder(path, folder, shown)
             if kid is None and grants:
                 kid = grants[0].key_id.rsplit("/", 1)[-1]
             if kid is None:
@@ -401,6 +399,15 @@ class _State:
             shown_keys = ", ".join(sorted(root)[:5])
             self.problem(shown, f"not an AWS CLI output the snapshot uses (top-level keys: {shown_keys or 'none'}); not used", "info")
 
+    def _key_of_folder(self, path: str, folder: str, shown: str) -> str | None:
+        """The key a per-key output belongs to: its folder's describe-key.json
+        says, else the folder name when it is a key ID."""
+        said = _key_id_of(os.path.join(os.path.dirname(path), "describe-key.json"))
+        if said is not None and _KEY_ID.match(folder) and said != folder:
+            self.problem(shown, f"the folder is named {folder} but its describe-key.json is for key {said}; "
+                         f"read as key {said}", "error")
+        return said or (folder if _KEY_ID.match(folder) else None)
+
     def auth_details(self, root: dict, loaded: LoadedFile, policies: dict) -> None:
         snap, shown = self.snap, loaded.path
         loc = JsonLocator(loaded.source)
@@ -420,18 +427,35 @@ class _State:
             if not isinstance(arn, str) or not isinstance(name, str):
                 self.problem(shown, "managed policy without Arn or PolicyName; left out", "error", loc.locate(("Policies", i)))
                 continue
-            mp = ManagedPolicy(arn=arn, name=name, default_version=pol.get("DefaultVersionId"))
+            declared = pol.get("DefaultVersionId") if isinstance(pol.get("DefaultVersionId"), str) else None
+            mp = ManagedPolicy(arn=arn, name=name, default_version=declared)
+            flagged = []
             for j, ver in enumerate(_list(pol.get("PolicyVersionList"))):
                 flag = ver.get("IsDefaultVersion")
                 if flag is True or (isinstance(flag, str) and flag.lower() == "true") or (
-                        ver.get("VersionId") == mp.default_version and mp.default_version):
-                    mp.default_version = ver.get("VersionId") or mp.default_version
-                    mp.policy = doc(f"/Policies/{i}/PolicyVersionList/{j}/Document", f"managed policy {name} {mp.default_version}")
+                        declared and ver.get("VersionId") == declared):
+                    flagged.append((j, ver))
+            if len(flagged) > 1:
+                self.problem(shown, f"managed policy {name}: {len(flagged)} versions claim to be the default; "
+                             f"{'DefaultVersionId ' + declared + ' is used' if declared else 'the first is used'}",
+                             "error", loc.locate(("Policies", i)))
+                flagged = [f for f in flagged if f[1].get("VersionId") == declared] or flagged[:1]
+            for j, ver in flagged[:1]:
+                mp.default_version = ver.get("VersionId") or mp.default_version
+                mp.policy = doc(f"/Policies/{i}/PolicyVersionList/{j}/Document", f"managed policy {name} {mp.default_version}")
             if mp.policy is None:
                 self.problem(shown, f"managed policy {name}: no default version document in the export; "
                              "it grants nothing in the answers", "error", loc.locate(("Policies", i)))
+            if arn in snap.policies:
+                self.problem(shown, f"managed policy {arn} is listed twice; the later one is used", "warning",
+                             loc.locate(("Policies", i)))
             snap.policies[arn] = mp
 
+        for list_name in ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"):
+            bad = _non_objects(root.get(list_name))
+            if bad or (list_name in root and not isinstance(root[list_name], list)):
+                self.problem(shown, f"{list_name}: {bad or 'the value'} {'entries are' if bad != 1 else 'entry is'} not "
+                             "JSON objects; left out", "error", loc.locate((list_name,)))
         for list_name, inline_key, cls in (("UserDetailList", "UserPolicyList", IamUser),
                                            ("GroupDetailList", "GroupPolicyList", IamGroup),
                                            ("RoleDetailList", "RolePolicyList", IamRole)):
@@ -461,6 +485,12 @@ class _State:
                     pb = ent.get("PermissionsBoundary")
                     if isinstance(pb, dict) and isinstance(pb.get("PermissionsBoundaryArn"), str):
                         fields["boundary"] = pb["PermissionsBoundaryArn"]
+                    elif pb is not None:
+                        # A boundary is there but unreadable: it allows nothing rather than being ignored.
+                        fields["boundary"] = f"(unreadable permissions boundary of {arn})"
+                        self.problem(shown, f"{kind}/{name}: PermissionsBoundary is not an object with a "
+                                     "PermissionsBoundaryArn; the boundary is unknown, so it allows nothing in the "
+                                     "answers", "error", loc.locate((list_name, i, "PermissionsBoundary")))
                 if cls is IamUser:
                     fields["groups"] = [g for g in ent.get("GroupList") or [] if isinstance(g, str)]
                 if cls is IamRole:
@@ -472,6 +502,9 @@ class _State:
                                      "assume it", "warning", loc.locate((list_name, i)))
                 principal = cls(**fields)
                 target = {IamUser: snap.users, IamGroup: snap.groups, IamRole: snap.roles}[cls]
+                if arn in target:
+                    self.problem(shown, f"{arn} is defined twice in the snapshot ({target[arn].file} and here); the "
+                                 "later one is used", "warning", loc.locate((list_name, i)))
                 target[arn] = principal
                 if account not in snap.accounts:
                     snap.accounts.append(account)
@@ -491,8 +524,10 @@ class _State:
         name = str(summary.get("Name") or pid)
         sp = None if ps is None else SnapshotPolicy(name=f"{kind.upper()} {name}", document=ps.document, file=shown,
                                                     pointer="/Policy/Content", locate=ps.locator.locate)
-        if sp is None:
-            self.problem(shown, f"{kind.upper()} {name}: Content holds no policy document; it allows nothing", "error")
+        if sp is None or not isinstance(sp.document, dict):
+            sp = None
+            self.problem(shown, f"{kind.upper()} {name}: Content holds no policy document (a JSON object); it is "
+                         "unknown, so it is taken as denying everything where it is attached", "error")
         snap.org_policies[pid] = OrgPolicy(id=pid, name=name, kind=kind, policy=sp)
 
     # -- joining ---------------------------------------------------------------
@@ -529,14 +564,21 @@ class _State:
                 self.problem(where, f"key {kid}: no list-grants output in the snapshot; access through grants is not "
                              "shown" + (" (an AWS managed key: its grants are the services')" if aws_managed else ""),
                              "info" if aws_managed else "warning")
+            if arn in snap.keys:
+                self.problem(meta_file or "snapshot", f"key {arn} appears under two key IDs ({snap.keys[arn].key_id} "
+                             f"and {kid}: a folder named after another key?); the later one is used", "error")
+            elif meta.get("KeyId") not in (None, kid):
+                self.problem(meta_file or "snapshot", f"key {kid}: describe-key says KeyId {meta.get('KeyId')}", "error")
             snap.keys[arn] = key
             if key.account not in snap.accounts:
                 snap.accounts.append(key.account)
 
         for pid, (name, kind, file) in self.org_listed.items():
             if pid not in snap.org_policies:
-                self.problem(file, f"{kind.upper()} {name} ({pid}) is listed but has no describe-policy output; "
-                             "its content is unknown and it is left out", "error")
+                self.problem(file, f"{kind.upper()} {name} ({pid}) is listed but has no usable describe-policy output; "
+                             "its content is unknown, so it is taken as denying everything where it is attached",
+                             "error")
+                snap.org_policies[pid] = OrgPolicy(id=pid, name=name, kind=kind, policy=None)
         for pid, op in snap.org_policies.items():
             if pid in self.org_targets:
                 op.targets, _ = self.org_targets[pid]
@@ -544,6 +586,9 @@ class _State:
             else:
                 self.problem("organizations", f"{op.kind.upper()} {op.name} ({pid}) has no list-targets-for-policy "
                              "output; where it applies is unknown and it is left out", "error")
+        if not snap.users and not snap.roles and not snap.keys:
+            self.problem("snapshot", "no IAM principals or KMS keys found: is this a snapshot folder (see README for "
+                         "the layout)?", "error")
         if not snap.org_read and (snap.users or snap.roles):
             self.problem("snapshot", "no AWS Organizations outputs: SCPs and RCPs are not considered (an account "
                          "outside an organization has none)", "info")
@@ -575,6 +620,10 @@ def _kind(who) -> str:
 
 def _list(value: Any) -> list[dict]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _non_objects(value: Any) -> int:
+    return sum(1 for v in value if not isinstance(v, dict)) if isinstance(value, list) else 0
 
 
 def _key_id_of(describe_key: str) -> str | None:

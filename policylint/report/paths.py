@@ -19,6 +19,8 @@ _STATUS = {"allowed": "ALLOWED", "allowed-if": "ALLOWED IF", "explicit-deny": "D
 
 def short(arn: str) -> str:
     """``user/alice``, ``role/app/Name``, ``key/ID`` from an ARN; other text unchanged."""
+    if arn == "arn:aws:iam::000000000000:root":
+        return 'anyone (Principal "*"), from any account'
     parts = arn.split(":", 5)
     if len(parts) == 6 and parts[0] == "arn":
         return f"account {parts[4]}" if parts[5] == "root" else parts[5]
