@@ -63,6 +63,9 @@ CODE_RUNNERS = {
     "datapipeline.amazonaws.com": "datapipeline:CreatePipeline",
 }
 
+#: The service principal whose role a code-running action runs.
+CODE_RUNNER_OF = {action: service for service, action in CODE_RUNNERS.items()}
+
 #: (action, target type, what the caller gains).
 _ESCALATIONS = (
     ("iam:AttachRolePolicy", "role", "any"), ("iam:PutRolePolicy", "role", "any"),
@@ -286,11 +289,34 @@ class PrincipalGraph:
             if key not in cache:
                 roles = sorted(self._trusting.get(data["account"], ()))
                 cache[key] = set(allows.matching("sts:assumerole", roles)) if allows is not None else set(roles)
+        elif data.get("runners"):
+            key = ("runners", data["account"], tuple(data["runners"]))
+            if key not in cache:
+                cache[key] = {r for r in self._of_type("role", data["account"])
+                              if set(self._runner_services(r)) & set(data["runners"])}
         else:
             key = ("type", data["account"], data["collapsed"])
             if key not in cache:
                 cache[key] = set(self._of_type(data["collapsed"], data["account"]))
         return cache[key]
+
+    def _runner_answer(self, source: str, runner: str) -> Answer:
+        """``source``'s answer for a code-running action on ``"*"`` (cached)."""
+        cache = self.__dict__.setdefault("_runner_answers", {})
+        if (source, runner) not in cache:
+            cache[(source, runner)] = self.evaluator.decide(source, runner, "*", trusted=True)
+        return cache[(source, runner)]
+
+    def _runner_services(self, role_arn: str) -> list[str]:
+        """The code-running services (:data:`CODE_RUNNERS`) the role's trust policy names."""
+        cache = self.__dict__.setdefault("_runners", {})
+        if role_arn not in cache:
+            role = self.snapshot.roles.get(role_arn)
+            trust = self.evaluator.named(role.trust, _TRUST) if role is not None else None
+            services = {sv for st in trust.document.statements if st.effect == "Allow" and st.principal
+                        for sv in st.principal.service} if trust is not None else set()
+            cache[role_arn] = sorted(services & set(CODE_RUNNERS))
+        return cache[role_arn]
 
     def _with_context(self, hop: Hop, context) -> Hop | None:
         """``hop`` decided again with the question's context (the edge was
@@ -342,7 +368,7 @@ class PrincipalGraph:
             allows = self._allows.get(source)
             return [r for r in self._trusting.get(data["account"], ()) if r != source
                     and (allows is None or allows.may("sts:assumerole", r))]
-        return [t for t in self._of_type(data["collapsed"], data["account"]) if t != source]
+        return sorted(t for t in self._collapsed_set(source, data) if t != source)
 
     def _collapsed_hop(self, source: str, data: dict, target: str) -> Hop | None:
         """The hop a collapsed edge gives from ``source`` to ``target``, decided
@@ -358,6 +384,20 @@ class PrincipalGraph:
             return None
         hop = None
         for action in data.get("actions") or ["sts:AssumeRole"]:
+            if "+" in action:
+                # iam:PassRole on the role, and the service's action that runs code with it.
+                pass_role, runner = action.split("+", 1)
+                if CODE_RUNNER_OF.get(runner) not in self._runner_services(target):
+                    continue
+                b = self._runner_answer(source, runner)
+                if not b.possible:
+                    continue  # the same for every role: the service's action is not allowed at all
+                a = self.evaluator.decide(source, pass_role, target, trusted=True)
+                if a.possible:
+                    hop = Hop(source, target, "escalation", f"{pass_role} + {runner}",
+                              tuple(dict.fromkeys(a.conditions + b.conditions)), a.statements + b.statements, "identity")
+                    break
+                continue
             a = self.evaluator.decide(source, action, target, trusted=True)
             if a.possible:
                 label = "sts:AssumeRole" if data["kind"] == "can-assume" else action
@@ -874,20 +914,33 @@ class _Builder:
                     note(t, action, a)
 
     def _pass_role(self, who: str, allows: "_Allows", roles: list[str]) -> None:
-        for rarn in allows.matching("iam:passrole", roles):
-            if rarn == who:
+        runners = [r for r in CODE_RUNNERS.values() if allows.has_action(r.lower())]
+        if not runners:
+            return
+        wanted = {CODE_RUNNER_OF[r] for r in runners}
+        hits = [r for r in allows.matching("iam:passrole", roles) if r != who and set(self._runner_services(r)) & wanted]
+        by_account: dict[str, list[str]] = {}
+        for r in hits:
+            by_account.setdefault(self.snap.roles[r].account, []).append(r)
+        for acct, targets in by_account.items():
+            if len(targets) > COLLAPSE_AFTER:
+                # Decided for each role when a question follows the edge.
+                self.edge(who, f"arn:aws:iam::{acct}:root", "escalation",
+                          "iam:PassRole + a service that runs code, on every role such a service assumes",
+                          gains="identity", collapsed="role", account=acct, runners=sorted(wanted),
+                          actions=[f"iam:PassRole+{r}" for r in runners])
                 continue
-            services = self._runner_services(rarn)
-            for service in services:
-                runner = CODE_RUNNERS[service]
-                if not allows.has_action(runner.lower()):
-                    continue
-                a = self._try(who, "iam:PassRole", rarn)
-                b = self._try(who, runner, "*") if a is not None else None
-                if a is not None and b is not None:
-                    self.edge(who, rarn, "escalation", f"iam:PassRole + {runner}", a.conditions + b.conditions,
-                              a.statements + b.statements, gains="identity")
-                    break
+            for rarn in targets:
+                for service in self._runner_services(rarn):
+                    runner = CODE_RUNNERS[service]
+                    if runner not in runners:
+                        continue
+                    a = self._try(who, "iam:PassRole", rarn)
+                    b = self._try(who, runner, "*") if a is not None else None
+                    if a is not None and b is not None:
+                        self.edge(who, rarn, "escalation", f"iam:PassRole + {runner}", a.conditions + b.conditions,
+                                  a.statements + b.statements, gains="identity")
+                        break
 
     def _runner_services(self, role_arn: str) -> list[str]:
         """The code-running services (:data:`CODE_RUNNERS`) the role's trust policy names."""
