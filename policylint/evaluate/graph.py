@@ -685,7 +685,15 @@ def build_graph(snapshot: Snapshot, evaluator: SnapshotEvaluator | None = None) 
 class _Builder:
     def __init__(self, snap: Snapshot, ev: SnapshotEvaluator, g: nx.MultiDiGraph) -> None:
         self.snap, self.ev, self.g = snap, ev, g
-        self.allows = {who: _Allows(ev.identity_policies(p)) for who, p in (*snap.users.items(), *snap.roles.items())}
+        # Callers with the same policies share one _Allows (and its caches).
+        shared: dict[tuple[int, ...], _Allows] = {}
+        self.allows: dict[str, _Allows] = {}
+        for who, p in (*snap.users.items(), *snap.roles.items()):
+            policies = ev.identity_policies(p)
+            key = tuple(id(n) for n in policies)
+            if key not in shared:
+                shared[key] = _Allows(policies)
+            self.allows[who] = shared[key]
         self.trusting: dict[str, list[str]] = {}
 
     def node(self, nid: str, kind: str, label: str, account: str | None = None, **extra) -> None:
@@ -983,6 +991,7 @@ class _Allows:
                 self.rules.append((acts, res))
         self.any_allow = bool(self.rules)
         self._has: dict[str, bool] = {}
+        self._matching: dict[tuple, tuple[list[str], list[str]]] = {}
         #: The statements' patterns: callers with the same policies share it.
         self.signature = tuple((tuple(a.pattern for a in acts), None if res is None else tuple(r.pattern for r in res))
                                for acts, res in self.rules)
@@ -996,7 +1005,16 @@ class _Allows:
     def matching(self, action: str, ordered: list[str]) -> list[str]:
         """The values of the sorted list ``ordered`` (ARNs) that some Allow
         statement naming ``action`` may cover: exact values are looked up,
-        patterns searched only where their literal beginning allows."""
+        patterns searched only where their literal beginning allows (cached
+        per action and list)."""
+        key = (action, id(ordered))
+        hit = self._matching.get(key)
+        if hit is None or hit[0] is not ordered:
+            # The list is kept with the answer: while cached, its id cannot be reused.
+            hit = self._matching[key] = (ordered, self._match(action, ordered))
+        return hit[1]
+
+    def _match(self, action: str, ordered: list[str]) -> list[str]:
         out: set[str] = set()
         for acts, res in self.rules:
             if not any(a.match(action) for a in acts):
