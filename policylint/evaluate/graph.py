@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import deque
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -685,6 +686,7 @@ def build_graph(snapshot: Snapshot, evaluator: SnapshotEvaluator | None = None) 
 class _Builder:
     def __init__(self, snap: Snapshot, ev: SnapshotEvaluator, g: nx.MultiDiGraph) -> None:
         self.snap, self.ev, self.g = snap, ev, g
+        self._keys = 0
         # Callers with the same policies share one _Allows (and its caches).
         shared: dict[tuple[int, ...], _Allows] = {}
         self.allows: dict[str, _Allows] = {}
@@ -701,7 +703,10 @@ class _Builder:
             self.g.add_node(nid, kind=kind, label=label, account=account, highlight=False, **extra)
 
     def edge(self, a: str, b: str, kind: str, label: str, conditions=(), statements=(), **extra) -> None:
-        self.g.add_edge(a, b, kind=kind, label=label, conditions=list(conditions), statements=list(statements), **extra)
+        # An explicit key: networkx would otherwise search for a free one on every edge.
+        self._keys += 1
+        self.g.add_edge(a, b, key=self._keys, kind=kind, label=label, conditions=list(conditions),
+                        statements=list(statements), **extra)
 
     def nodes(self) -> None:
         s = self.snap
@@ -997,9 +1002,13 @@ class _Allows:
                                for acts, res in self.rules)
 
     def has_action(self, action: str) -> bool:
+        """Whether some Allow statement's Action patterns match ``action`` (lower case)."""
         hit = self._has.get(action)
         if hit is None:
-            hit = self._has[action] = any(any(a.match(action) for a in acts) for acts, _ in self.rules)
+            patterns = self.__dict__.get("_patterns")
+            if patterns is None:
+                patterns = self._patterns = {a.pattern.lower() for acts, _ in self.rules for a in acts}
+            hit = self._has[action] = any(_action_glob_matches(p, action) for p in patterns)
         return hit
 
     def matching(self, action: str, ordered: list[str]) -> list[str]:
@@ -1041,6 +1050,12 @@ class _Allows:
             if any(a.match(action) for a in acts) and (res is None or any(r.match(resource) for r in res)):
                 return True
         return False
+
+
+@lru_cache(maxsize=262144)
+def _action_glob_matches(pattern: str, action: str) -> bool:
+    """An Action pattern against one lower-case action name (cached: callers share patterns)."""
+    return compile_glob(pattern, True).match(action)
 
 
 def _literal_head(pattern: str) -> str:
