@@ -265,7 +265,8 @@ class SnapshotEvaluator:
         external = self._external_account(caller)
         if decision.allowed and external:
             # The snapshot does not hold that account's IAM policies: they must allow it too.
-            conditions = (f"the IAM policies of account {external} (not in the snapshot) allow it",)
+            conditions = (f"the IAM policies of account {external} (not in the snapshot) allow it",) if external != "000000000000" \
+                else ("the IAM policies of the caller's own account (any AWS account) allow it",)
             return Answer(caller, action, resource, Outcome.IMPLICIT_DENY, conditions, self.where(refs), decision)
         return Answer(caller, action, resource, decision.outcome, conditions, self.where(refs), decision)
 

@@ -299,7 +299,7 @@ class _State:
         self.folder_region: dict[str, str] = {}
         self.org_targets: dict[str, tuple[list[str], str]] = {}
         self.org_listed: dict[str, tuple[str, str, str]] = {}  # id -> (name, kind, file)
-        self.pending_key_files: list[tuple[str, str]] = []
+        self.unreadable_policies: set[str] = set()  # key IDs whose get-key-policy output was unusable
 
     # -- reading ---------------------------------------------------------------
 
@@ -338,6 +338,7 @@ class _State:
             if ps is None or not isinstance(ps.document, dict):
                 self.problem(shown, f"key {kid}: the Policy string holds no policy document (a JSON object); the key "
                              "policy is unknown, so answers about the key say what it would need to allow", "error")
+                self.unreadable_policies.add(kid)
                 return
             self.key_policies[kid] = (SnapshotPolicy(name=f"key policy of key/{kid}", document=ps.document, file=shown,
                                                      pointer="/Policy", locate=ps.locator.locate), shown)
@@ -551,7 +552,7 @@ class _State:
                          aliases=sorted(self.aliases.get(kid, [])))
             if kid in self.key_policies:
                 key.policy = self.key_policies[kid][0]
-            else:
+            elif kid not in self.unreadable_policies:
                 where = meta_file or self.listed_keys.get(kid, ("", "snapshot"))[1]
                 self.problem(where, f"key {kid}: no get-key-policy output in the snapshot; nobody can be shown to "
                              "use it except through grants", "error")
