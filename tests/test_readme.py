@@ -54,3 +54,15 @@ def test_readme_can_example_is_current():
     code, out, _ = run_cli("can", *shlex.split(cmdline), cwd=ROOT)
     assert out == expected
     assert code == int(tail.split("\n", 1)[0])
+
+
+def test_readme_snapshot_example_is_current():
+    import shlex
+
+    from conftest import run_cli
+
+    text = (ROOT / "README.md").read_text()
+    block = text.split('```console\n$ policylint can "user/dev-ann', 1)[1].split("```", 1)[0]
+    cmdline, expected = ('"user/dev-ann' + block).split("\n", 1)
+    code, out, _ = run_cli("can", *shlex.split(cmdline), cwd=ROOT)
+    assert code == 0 and out == expected

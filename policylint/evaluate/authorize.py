@@ -116,16 +116,41 @@ class StatementRef:
     sid: str | None
     index: int
     file: str | None = None
-    line: int | None = None
-    column: int | None = None
+    _line: int | None = field(default=None, compare=False)
+    _column: int | None = field(default=None, compare=False)
+    #: (locate, data path): the position is looked up when first read, so
+    #: that compiling many policies (an account snapshot) does not scan files.
+    _where: tuple | None = field(default=None, repr=False, compare=False)
     _hash: int = field(init=False, repr=False, compare=False, default=0)
 
     def __post_init__(self) -> None:
-        # Refs are dictionary keys on every decision: hash once.
-        object.__setattr__(self, "_hash", hash((self.policy, self.policy_type, self.sid, self.index, self.file, self.line, self.column)))
+        # Refs are dictionary keys on every decision: hash once. A statement
+        # is one (policy, type, Sid, index, file): its position adds nothing.
+        object.__setattr__(self, "_hash", hash((self.policy, self.policy_type, self.sid, self.index, self.file)))
 
     def __hash__(self) -> int:
         return self._hash
+
+    def _resolve(self) -> None:
+        if self._where is not None:
+            locate, path = self._where
+            pos = locate(path)
+            object.__setattr__(self, "_where", None)
+            if pos:
+                object.__setattr__(self, "_line", pos[0])
+                object.__setattr__(self, "_column", pos[1])
+
+    @property
+    def line(self) -> int | None:
+        """1-based line in :attr:`file`, or None."""
+        self._resolve()
+        return self._line
+
+    @property
+    def column(self) -> int | None:
+        """1-based column in :attr:`file`, or None."""
+        self._resolve()
+        return self._column
 
     @property
     def label(self) -> str:
@@ -424,12 +449,8 @@ class _PreparedPolicy:
         trust = doc.kind is PolicyKind.TRUST
         self.statements: list[_Compiled] = []
         for s in doc.statements:
-            line = col = None
-            if named.locate is not None:
-                pos = named.locate(s.path)
-                if pos:
-                    line, col = pos
-            ref = StatementRef(named.name, kind, s.sid, s.index, named.file, line, col)
+            where = (named.locate, s.path) if named.locate is not None else None
+            ref = StatementRef(named.name, kind, s.sid, s.index, named.file, None, None, where)
             self.statements.append(_Compiled(s, ref, variables, trust))
         self._by_action: dict[str, list[_Compiled]] = {}
 
