@@ -468,7 +468,10 @@ class PrincipalGraph:
             # first): whoever can become a principal with access.
             reached = dict(direct)
             frontier = [(who, pa) for who, pa in sorted(direct.items()) if who in self._callers]
-            pending = self._collapsed_sources()
+            # A PassRole edge whose code-running actions are all denied leads nowhere: drop it once.
+            pending = [(src, d) for src, d in self._collapsed_sources()
+                       if not all("+" in a for a in d.get("actions") or ["-"])
+                       or any(self._runner_answer(src, a.split("+", 1)[1]).possible for a in d["actions"])]
             depth = 0
             while frontier and depth < max_hops:
                 depth += 1
@@ -493,6 +496,7 @@ class PrincipalGraph:
                 # Collapsed edges ("the roles of account A"): each source that is
                 # still unreached tries the principals of this layer it may reach.
                 layer = {node: final for node, final in frontier}
+                pending = [(src, d) for src, d in pending if src not in reached]
                 for source, data in pending:
                     if source in reached:
                         continue
