@@ -352,3 +352,41 @@ def test_names_and_arns_outside_the_snapshot_are_refused():
 def test_who_can_lists_service_principals_of_a_trust_policy(graph):
     got = {pa.principal: pa.status for pa in graph.who_can("sts:AssumeRole", ACCT + "role/BatchRole")}
     assert got == {"lambda.amazonaws.com": "allowed"}
+
+
+def test_two_accounts_and_a_cross_account_role_chain(tmp_path):
+    """Account 123456789012 (the fixture) and a second account 210987654321
+    whose role PartnerReader trusts the first account; dev-ann's group is
+    allowed to assume it. Both sides must allow (IAM User Guide,
+    *Cross-account policy evaluation logic*)."""
+    dst = _copy(tmp_path)
+    other = dst / "210987654321/iam"
+    other.mkdir(parents=True)
+    reader = {
+        "Path": "/", "RoleName": "PartnerReader", "RoleId": "AROAEXAMPLEPARTNER01",
+        "Arn": "arn:aws:iam::210987654321:role/PartnerReader", "CreateDate": "2025-01-01T00:00:00+00:00",
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]},
+        "InstanceProfileList": [], "RolePolicyList": [{"PolicyName": "read", "PolicyDocument": {
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}],
+        "AttachedManagedPolicies": [], "Tags": [],
+    }
+    (other / "get-account-authorization-details.json").write_text(json.dumps(
+        {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [reader], "Policies": [], "IsTruncated": False},
+        indent=4))
+    path, auth = _auth(dst)
+    devs = next(g for g in auth["GroupDetailList"] if g["GroupName"] == "Developers")
+    devs["GroupPolicyList"][0]["PolicyDocument"]["Statement"].append(
+        {"Sid": "AssumePartner", "Effect": "Allow", "Action": "sts:AssumeRole",
+         "Resource": "arn:aws:iam::210987654321:role/PartnerReader"})
+    path.write_text(json.dumps(auth, indent=4))
+    snap = load_snapshot([str(dst)])
+    assert sorted(snap.accounts) == ["123456789012", "210987654321"]
+    # 210987654321 is not placed in the organization: its SCPs are unknown, and that is said.
+    assert any("account 210987654321 is not placed in the organization" in p.message for p in snap.problems)
+    g = build_graph(snap)
+    partner = "arn:aws:iam::210987654321:role/PartnerReader"
+    (answer,) = g.can(ACCT + "user/dev-ann", "s3:GetObject", "arn:aws:s3:::reports/q3.csv")
+    assert answer.status == "allowed" and [h.target for h in answer.hops] == [partner]
+    # ops-bob's own policies do not allow it: the trust of the account alone is not enough.
+    assert g.evaluator.decide(ACCT + "user/ops-bob", "sts:AssumeRole", partner).status == "implicit-deny"
