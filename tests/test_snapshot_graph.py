@@ -390,3 +390,10 @@ def test_two_accounts_and_a_cross_account_role_chain(tmp_path):
     assert answer.status == "allowed" and [h.target for h in answer.hops] == [partner]
     # ops-bob's own policies do not allow it: the trust of the account alone is not enough.
     assert g.evaluator.decide(ACCT + "user/ops-bob", "sts:AssumeRole", partner).status == "implicit-deny"
+
+
+def test_allowed_if_hops_cite_every_statement_they_need(graph):
+    (answer,) = graph.can(ACCT + "user/ops-bob", "kms:Encrypt", KEY_A)
+    (hop,) = answer.hops
+    assert any("role/MfaRole trust policy" in s for s in hop.statements)
+    assert any('Sid "AssumeMfaRole"' in s for s in hop.statements)

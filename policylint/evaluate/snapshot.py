@@ -255,7 +255,7 @@ class SnapshotEvaluator:
             for alt in decision.alternatives:
                 if alt.outcome is Outcome.ALLOWED:
                     conditions = alt.when
-                    refs = alt.refs
+                    refs = alt.refs + self._allowing_with(caller, resource, extra, request, alt.refs)
                     break
         if (action.lower() == "kms:creategrant" and decision.allowed and refs
                 and all(r.policy_type is PolicyType.GRANT for r in refs)):
@@ -269,6 +269,15 @@ class SnapshotEvaluator:
                 else ("the IAM policies of the caller's own account (any AWS account) allow it",)
             return Answer(caller, action, resource, Outcome.IMPLICIT_DENY, conditions, self.where(refs), decision)
         return Answer(caller, action, resource, decision.outcome, conditions, self.where(refs), decision)
+
+    def _allowing_with(self, caller: str, resource: str, extra: tuple[str, ...], request, refs) -> tuple:
+        """The other statements that allow ``request`` once the conditions of
+        ``refs`` hold (an "allowed if" answer names every statement it needs,
+        not only the conditional one)."""
+        from policylint.evaluate.authorize import _Eval
+
+        other = self.authorizer(caller, resource, extra)._decide(_Eval(request, set(refs)))
+        return tuple(r for r in other.determining if r not in refs) if other.allowed else ()
 
     def _grant_passing_conditions(self, resource: str, refs) -> tuple[str, ...]:
         """What a grant made with a grant's CreateGrant must keep: its
