@@ -16,9 +16,12 @@ evaluation logic*.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from policylint.check.finding import Finding, Location, Severity
 from policylint.check.registry import registry
 from policylint.config import Settings
+from policylint.evaluate.graph import key_candidates
 from policylint.evaluate.snapshot import SnapshotEvaluator
 from policylint.model.snapshot import IamRole, IamUser, Snapshot
 from policylint.rules._console import EITHER, LIST_PAGES
@@ -33,6 +36,7 @@ USES_KEYS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeK
 def snapshot_findings(snapshot: Snapshot, settings: Settings) -> list[Finding]:
     """PL610 for every missing piece, PL603 for every principal that uses or
     manages keys without the console minimums (unless CLI/SDK-only)."""
+    _locator.cache_clear()  # files are read afresh by each run
     reg = registry()
     overrides = settings.severity_overrides()
     out: list[Finding] = []
@@ -52,13 +56,15 @@ def snapshot_findings(snapshot: Snapshot, settings: Settings) -> list[Finding]:
         if not _uses_keys(who, snapshot, ev):
             continue
         lacking = []
-        own_keys = [k for k, key in snapshot.keys.items() if key.account == who.account]
+        own_keys = {k for k, key in snapshot.keys.items() if key.account == who.account}
         for need in LIST_PAGES:
             a = ev.decide(who.arn, need.action, "*")
             if not a.allowed and need.scope == EITHER:
                 # The documented console policy grants tag:GetResources on the
-                # account's keys: either scope is accepted (see PL600).
-                a = next((b for b in (ev.decide(who.arn, need.action, k) for k in own_keys) if b.allowed), a)
+                # account's keys: either scope is accepted (see PL600). IAM
+                # alone authorizes it, so one key its statements name decides.
+                named = [k for k in key_candidates(ev, who.arn, (need.action,)) if k in own_keys][:1]
+                a = next((b for b in (ev.decide(who.arn, need.action, k) for k in named) if b.allowed), a)
             if not a.allowed:
                 lacking.append((need, a))
         if not lacking:
@@ -94,9 +100,15 @@ def _not_console(who, settings: Settings, ev: SnapshotEvaluator) -> bool:
 
 
 def _uses_keys(who, snapshot: Snapshot, ev: SnapshotEvaluator) -> bool:
-    if ev.decide(who.arn, "kms:ListKeys", "*").allowed:
+    """It may list keys, or use or manage some key (allowed, or allowed if
+    conditions hold: a user whose key use needs MFA is still a key user)."""
+    if ev.decide(who.arn, "kms:ListKeys", "*").possible:
         return True
-    return any(ev.decide(who.arn, act, key).allowed for key in snapshot.keys for act in USES_KEYS)
+    # Only the keys its policies, key policies or grants could allow are decided.
+    for act in USES_KEYS:
+        if any(ev.decide(who.arn, act, key).possible for key in key_candidates(ev, who.arn, (act,))):
+            return True
+    return False
 
 
 def _boundary_blocks(answer) -> bool:
@@ -105,14 +117,21 @@ def _boundary_blocks(answer) -> bool:
 
 
 def _position(who) -> tuple[int | None, int | None]:
-    from policylint.load.reader import read_file
-    from policylint.load.jsonload import JsonLocator
-
-    loaded = read_file(who.file) if who.file else None
-    if loaded is None or loaded.source is None or loaded.format != "json":
+    locator = _locator(who.file) if who.file else None
+    if locator is None:
         return None, None
     path = tuple(int(p) if p.isdigit() else p for p in who.pointer.strip("/").split("/"))
-    return JsonLocator(loaded.source).locate(path) or (None, None)
+    return locator.locate(path) or (None, None)
+
+
+@lru_cache(maxsize=16)
+def _locator(file: str):
+    """A JSON locator for ``file`` (read once per run), or None when it is not JSON."""
+    from policylint.load.jsonload import JsonLocator
+    from policylint.load.reader import read_file
+
+    loaded = read_file(file)
+    return JsonLocator(loaded.source) if loaded.source is not None and loaded.format == "json" else None
 
 
 from policylint.model.policy import PolicyKind  # noqa: E402

@@ -48,7 +48,7 @@ from policylint.model.policy import PolicyKind
 from policylint.model.snapshot import Snapshot
 from policylint.wildcard import compile_glob, has_wildcard
 
-__all__ = ["Hop", "PathAnswer", "PrincipalGraph", "build_graph"]
+__all__ = ["Hop", "PathAnswer", "PrincipalGraph", "build_graph", "key_candidates"]
 
 #: Services that run code as a role passed to them, and the action that
 #: starts the code (Rhino Security Labs methods 3-6, 15-18; IAM User Guide,
@@ -652,6 +652,59 @@ class PrincipalGraph:
                     nxt.append((hop.target, route))
             frontier = nxt
         return out
+
+
+def key_candidates(evaluator: SnapshotEvaluator, who: str, actions: Iterable[str]) -> list[str]:
+    """The snapshot's keys that ``who`` (a user or role ARN) may be allowed one
+    of ``actions`` on, found without deciding: keys its identity-based Allow
+    statements name (by their Action and Resource patterns), keys whose key
+    policy names it, keys with a grant to it. The evaluator decides each
+    afterwards; a key left out here cannot be allowed.
+
+    Returns:
+        Key ARNs, sorted.
+    """
+    snap = evaluator.snap
+    p = evaluator.principal(who)
+    if p is None:
+        return []
+    keys = sorted(snap.keys)
+    allows = _Allows(evaluator.identity_policies(p))
+    out: set[str] = set()
+    lowered = [a.lower() for a in actions]
+    for act in lowered:
+        if allows.has_action(act):
+            out.update(allows.matching(act, keys))
+    named, anyone = _keys_naming(evaluator)
+    out |= named.get(p.arn, set()) | anyone
+    return sorted(out)
+
+
+def _keys_naming(evaluator: SnapshotEvaluator) -> tuple[dict[str, set[str]], set[str]]:
+    """(principal ARN -> keys whose key policy Allow statements or grants name
+    it, keys whose key policy allows ``"*"``), computed once per evaluator."""
+    hit = evaluator.__dict__.get("_keys_naming")
+    if hit is not None:
+        return hit
+    named: dict[str, set[str]] = {}
+    anyone: set[str] = set()
+    for karn, key in evaluator.snap.keys.items():
+        for g in key.grants:
+            p = evaluator.principal(g.grantee_principal)
+            if p is not None:
+                named.setdefault(p.arn, set()).add(karn)
+        doc = evaluator.named(key.policy, PolicyKind.RESOURCE)
+        for st in doc.document.statements if doc is not None else ():
+            if st.effect != "Allow" or st.principal is None:
+                continue
+            if st.principal.all or "*" in st.principal.aws:
+                anyone.add(karn)
+            for v in st.principal.aws:
+                p = evaluator.principal(v)
+                if p is not None:
+                    named.setdefault(p.arn, set()).add(karn)
+    hit = evaluator.__dict__["_keys_naming"] = (named, anyone)
+    return hit
 
 
 def _actions(pattern: str, resource: str = "*") -> list[str]:
