@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["Glob", "compile_glob", "escape", "glob_covers", "glob_match", "has_wildcard"]
+__all__ = ["Glob", "compile_glob", "escape", "glob_covers", "glob_match", "has_wildcard", "literal_head"]
 
 # Private-use characters that stand for a literal "*" or "?" inside a pattern
 # (IAM's ${*} and ${?} policy variables); they never occur in policy text.
@@ -124,6 +124,19 @@ class Glob:
 
     def __repr__(self) -> str:
         return f"Glob({self.pattern!r}, ignore_case={self.ignore_case})"
+
+
+def literal_head(pattern: str) -> str:
+    """The text of ``pattern`` before its first wildcard (``*``, ``?``) or
+    ``${...}`` (a policy variable or template reference): every text the
+    pattern matches starts with it. ``"arn:aws:iam::1:role/app-*"`` ->
+    ``"arn:aws:iam::1:role/app-"``."""
+    cut = len(pattern)
+    for mark in ("*", "?", "${"):
+        at = pattern.find(mark)
+        if 0 <= at < cut:
+            cut = at
+    return pattern[:cut]
 
 
 @lru_cache(maxsize=65536)

@@ -97,3 +97,13 @@ def test_wildcard_overlap_agrees_with_a_brute_force_search():
         b = tuple(rng.choice(["a", "b", "/", _ANY, _ANY_NO_SLASH]) for _ in range(rng.randint(0, 3)))
         expected = any(matches(a, t) and matches(b, t) for t in texts)
         assert _overlap(a, b) == expected, (a, b)
+
+
+def test_literal_head_stops_at_wildcards_and_references():
+    from policylint.wildcard import literal_head
+
+    assert literal_head("arn:aws:iam::1:role/app-*") == "arn:aws:iam::1:role/app-"
+    assert literal_head("key/${KeyId}") == "key/"
+    assert literal_head("a?b*") == "a"
+    assert literal_head("plain") == "plain"
+    assert literal_head("*") == ""

@@ -23,6 +23,7 @@ from policylint.check.registry import registry
 from policylint.config import Settings
 from policylint.evaluate.graph import key_candidates
 from policylint.evaluate.snapshot import SnapshotEvaluator
+from policylint.model.policy import PolicyKind
 from policylint.model.snapshot import IamRole, IamUser, Snapshot
 from policylint.rules._console import EITHER, LIST_PAGES
 
@@ -133,7 +134,5 @@ def _locator(file: str):
     loaded = read_file(file)
     return JsonLocator(loaded.source) if loaded.source is not None and loaded.format == "json" else None
 
-
-from policylint.model.policy import PolicyKind  # noqa: E402
 
 _TRUST = PolicyKind.TRUST

@@ -46,7 +46,7 @@ from policylint.evaluate.authorize import Outcome
 from policylint.evaluate.snapshot import ALLOW_ALL, InputError, OWN_GRANT, OWN_KEY_POLICY, Answer, SnapshotEvaluator
 from policylint.model.policy import PolicyKind
 from policylint.model.snapshot import Snapshot
-from policylint.wildcard import compile_glob, has_wildcard
+from policylint.wildcard import compile_glob, has_wildcard, literal_head
 
 __all__ = ["Hop", "PathAnswer", "PrincipalGraph", "build_graph", "key_candidates"]
 
@@ -309,15 +309,7 @@ class PrincipalGraph:
         return cache[(source, runner)]
 
     def _runner_services(self, role_arn: str) -> list[str]:
-        """The code-running services (:data:`CODE_RUNNERS`) the role's trust policy names."""
-        cache = self.__dict__.setdefault("_runners", {})
-        if role_arn not in cache:
-            role = self.snapshot.roles.get(role_arn)
-            trust = self.evaluator.named(role.trust, _TRUST) if role is not None else None
-            services = {sv for st in trust.document.statements if st.effect == "Allow" and st.principal
-                        for sv in st.principal.service} if trust is not None else set()
-            cache[role_arn] = sorted(services & set(CODE_RUNNERS))
-        return cache[role_arn]
+        return runner_services(self.evaluator, role_arn)
 
     def _with_context(self, hop: Hop, context) -> Hop | None:
         """``hop`` decided again with the question's context (the edge was
@@ -652,6 +644,19 @@ class PrincipalGraph:
                     nxt.append((hop.target, route))
             frontier = nxt
         return out
+
+
+def runner_services(evaluator: SnapshotEvaluator, role_arn: str) -> list[str]:
+    """The code-running services (:data:`CODE_RUNNERS`) whose principals the
+    role's trust policy allows, sorted; cached on the evaluator."""
+    cache = evaluator.__dict__.setdefault("_runner_services", {})
+    if role_arn not in cache:
+        role = evaluator.snap.roles.get(role_arn)
+        trust = evaluator.named(role.trust, _TRUST) if role is not None else None
+        services = {sv for st in trust.document.statements if st.effect == "Allow" and st.principal
+                    for sv in st.principal.service} if trust is not None else set()
+        cache[role_arn] = sorted(services & set(CODE_RUNNERS))
+    return cache[role_arn]
 
 
 def key_candidates(evaluator: SnapshotEvaluator, who: str, actions: Iterable[str]) -> list[str]:
@@ -1013,14 +1018,7 @@ class _Builder:
                         break
 
     def _runner_services(self, role_arn: str) -> list[str]:
-        """The code-running services (:data:`CODE_RUNNERS`) the role's trust policy names."""
-        cache = self.__dict__.setdefault("_runners", {})
-        if role_arn not in cache:
-            trust = self.ev.named(self.snap.roles[role_arn].trust, _TRUST)
-            services = {sv for st in trust.document.statements if st.effect == "Allow" and st.principal
-                        for sv in st.principal.service} if trust is not None else set()
-            cache[role_arn] = sorted(services & set(CODE_RUNNERS))
-        return cache[role_arn]
+        return runner_services(self.ev, role_arn)
 
     def _try(self, who: str, action: str, resource: str) -> Answer | None:
         try:
@@ -1093,7 +1091,7 @@ class _Allows:
                     if i < len(ordered) and ordered[i] == g.literal:
                         out.add(g.literal)
                     continue
-                head = _literal_head(g.pattern)
+                head = literal_head(g.pattern)
                 lo = bisect_left(ordered, head)
                 hi = bisect_left(ordered, head + "\U0010ffff") if head else len(ordered)
                 if g.prefix is not None:
@@ -1113,16 +1111,6 @@ class _Allows:
 def _action_glob_matches(pattern: str, action: str) -> bool:
     """An Action pattern against one lower-case action name (cached: callers share patterns)."""
     return compile_glob(pattern, True).match(action)
-
-
-def _literal_head(pattern: str) -> str:
-    """The text before the first wildcard or policy variable of a Resource pattern."""
-    cut = len(pattern)
-    for mark in ("*", "?", "${"):
-        at = pattern.find(mark)
-        if 0 <= at < cut:
-            cut = at
-    return pattern[:cut]
 
 
 _ANY_ACTION = compile_glob("*", True)

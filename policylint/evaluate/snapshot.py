@@ -16,6 +16,7 @@ access and permissions* and *Grants in AWS KMS*.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from policylint.evaluate.authorize import Authorizer, Decision, Outcome, StatementRef
@@ -318,9 +319,7 @@ class SnapshotEvaluator:
 
 #: Evaluation time used for every snapshot decision: fixed per process so
 #: that answers do not change between two queries of one run.
-import time as _time  # noqa: E402
-
-_NOW = _time.time()
+_NOW = time.time()
 _AMBIENT = {k: (v,) for k, v in _ambient(_NOW).items()}
 
 

@@ -296,7 +296,6 @@ class _State:
         self.key_meta: dict[str, tuple[dict, str]] = {}
         self.listed_keys: dict[str, tuple[str, str]] = {}  # key id -> (arn, file)
         self.aliases: dict[str, list[str]] = {}  # key id -> alias names
-        self.folder_region: dict[str, str] = {}
         self.org_targets: dict[str, tuple[list[str], str]] = {}
         self.org_listed: dict[str, tuple[str, str, str]] = {}  # id -> (name, kind, file)
         self.unreadable_policies: set[str] = set()  # key IDs whose get-key-policy output was unusable
@@ -358,13 +357,11 @@ class _State:
                 self.problem(shown, "list-grants output is truncated (Truncated is true): grants past this page are "
                              "missing, so grant access may be under-reported", "error")
         elif isinstance(root.get("Keys"), list):
-            region = folder
             for k in root["Keys"]:
                 if isinstance(k, dict) and isinstance(k.get("KeyId"), str):
                     self.listed_keys[k["KeyId"]] = (k.get("KeyArn") or "", shown)
             if root.get("Truncated") is True:
                 self.problem(shown, "list-keys output is truncated: keys past this page are missing", "error")
-            self.folder_region[shown] = region
         elif isinstance(root.get("Aliases"), list):
             for a in root["Aliases"]:
                 if isinstance(a, dict) and isinstance(a.get("TargetKeyId"), str) and isinstance(a.get("AliasName"), str):

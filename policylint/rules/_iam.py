@@ -31,6 +31,7 @@ from typing import Iterable
 from policylint import catalog
 from policylint.evaluate.arn import split_fields
 from policylint.model.policy import Statement
+from policylint.wildcard import literal_head
 
 __all__ = [
     "ALL_SERVICES",
@@ -442,14 +443,7 @@ def _split6(text: str) -> tuple[str, ...] | None:
     return tuple(parts) if len(parts) == 6 else None
 
 
-@lru_cache(maxsize=65536)
-def _head(text: str) -> str:
-    cut = len(text)
-    for mark in ("*", "?", "${"):
-        at = text.find(mark)
-        if 0 <= at < cut:
-            cut = at
-    return text[:cut]
+_head = lru_cache(maxsize=65536)(literal_head)  # the same values are asked many times
 
 
 def _heads_agree(value: str, fmt: str) -> bool:
