@@ -9,7 +9,7 @@ from pathlib import Path
 PKG = Path(__file__).resolve().parents[1] / "policylint"
 
 ORDER = {
-    "wildcard": 0, "errors": 0, "parse": 0, "data": 0,
+    "wildcard": 0, "errors": 0, "parse": 0, "data": 0, "gcpause": 0,
     "catalog": 1,
     "load": 2,
     "model": 3,

@@ -74,6 +74,21 @@ def test_deep_nesting_is_a_positioned_limit_problem():
     assert problems[0].line == 1 and problems[0].column == 14 + 498 + 1
 
 
+def test_nesting_limit_counts_containers_not_brackets_in_strings():
+    """The depth check reads the text: brackets inside strings (policies held
+    as JSON text, escaped quotes) are not containers. Level 500 is refused,
+    level 499 read."""
+    noise = '"[[[{{ \\" ]]" '
+    for depth, refused in ((499, False), (500, True)):
+        text = "[" * (depth - 1) + "{" + '"k": ' + noise.strip() + "}" + "]" * (depth - 1)
+        data, problems = load_json(SourceText("d.json", text))
+        assert (data is None) is refused
+        assert [p.kind for p in problems] == ([LoadProblemKind.LIMIT] if refused else [])
+    text = '{"a": "' + "[" * 600 + '", "b": [1, {"c": "{{{{"}]}'
+    data, problems = load_json(SourceText("s.json", text))
+    assert problems == [] and data["b"][1]["c"] == "{{{{"
+
+
 def test_encodings(tmp_path):
     doc = '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "kms:ListKeys", "Resource": "*"}}'
     (tmp_path / "bom8.json").write_bytes(codecs.BOM_UTF8 + doc.encode())

@@ -397,3 +397,82 @@ def test_allowed_if_hops_cite_every_statement_they_need(graph):
     (hop,) = answer.hops
     assert any("role/MfaRole trust policy" in s for s in hop.statements)
     assert any('Sid "AssumeMfaRole"' in s for s in hop.statements)
+
+
+def test_a_worker_process_builds_the_same_graph():
+    """build_graph(jobs=2) finds the escalation edges in a forked worker: the
+    graph (edges, their order and data) must be the one of a single process."""
+    def edges(g):
+        return [(u, v, d) for u, v, d in g.graph.edges(data=True)]
+
+    one = build_graph(load_snapshot([str(SNAP)]), jobs=1)
+    two = build_graph(load_snapshot([str(SNAP)]), jobs=2)
+    assert len(edges(one)) == 26
+    assert edges(two) == edges(one)
+
+
+def test_a_policy_variable_in_resource_names_the_callers_own_user(tmp_path):
+    """Regression: ``user/${aws:username}`` was matched as literal text when
+    looking for escalation candidates, so a user allowed to write its own
+    policies (the usual self-service statement) had no escalation edge."""
+    dst = _copy(tmp_path)
+    path, auth = _auth(dst)
+    eve = next(u for u in auth["UserDetailList"] if u["UserName"] == "viewer-eve")
+    eve.setdefault("UserPolicyList", []).append({"PolicyName": "self-service", "PolicyDocument": {
+        "Version": "2012-10-17", "Statement": [{"Sid": "OwnPolicies", "Effect": "Allow", "Action": "iam:PutUserPolicy",
+                                                "Resource": "arn:aws:iam::123456789012:user/${aws:username}"}]}})
+    path.write_text(json.dumps(auth, indent=4))
+    g = build_graph(load_snapshot([str(dst)]))
+    eve_arn = ACCT + "user/viewer-eve"
+    assert [(d["label"], d["gains"]) for _, t, d in g.graph.out_edges(eve_arn, data=True)
+            if d["kind"] == "escalation" and t == eve_arn] == [("iam:PutUserPolicy", "any")]
+    (answer,) = g.can(eve_arn, "kms:Decrypt", KEY_A)
+    assert answer.status == "allowed" and answer.via_escalation
+    # Another user's ARN is not covered: no edge from eve to ops-bob.
+    assert not g.graph.has_edge(eve_arn, ACCT + "user/ops-bob")
+
+
+def test_resource_naming_decides_who_who_can_skips(graph):
+    """who_can asks the evaluator only about callers that the resource's
+    policy or grants name, or whose own Allow statements may match; the
+    rest are implicitly denied without asking."""
+    from policylint.evaluate.candidates import resource_naming
+
+    named, anyone = resource_naming(graph.evaluator, KEY_A)
+    grantees = {gr.grantee_principal for gr in graph.snapshot.keys[KEY_A].grants}
+    assert {g for g in grantees if g in graph.snapshot.roles or g in graph.snapshot.users} <= named
+    assert anyone is False
+    b_grantees = {gr.grantee_principal for gr in graph.snapshot.keys[KEY_B].grants}
+    assert resource_naming(graph.evaluator, KEY_B) == (
+        frozenset({ACCT + "role/KeyBAdmin", ACCT + "role/app/KeyUserRole"} | b_grantees), False)
+    # Asking everyone gives the same answers as the pre-filtered question.
+    asked = {pa.principal for pa in graph.who_can("kms:Decrypt", KEY_A) if not pa.hops}
+    every = {who for who in graph.evaluator.callers() if graph.evaluator.decide(who, "kms:Decrypt", KEY_A).possible}
+    assert every <= asked
+
+
+def test_resource_naming_keeps_principals_it_cannot_place(tmp_path):
+    """A key policy statement naming a session ARN of the account, or using
+    NotPrincipal, may allow callers the filter cannot list: who_can then
+    asks about every caller."""
+    from policylint.evaluate.candidates import resource_naming
+    from policylint.evaluate.snapshot import SnapshotEvaluator
+
+    dst = _copy(tmp_path)
+    policy_files = sorted(dst.glob("123456789012/kms/*/*/get-key-policy.json"))
+    for i, path in enumerate(policy_files):
+        out = json.loads(path.read_text())
+        doc = json.loads(out["Policy"])
+        principal = ({"AWS": "arn:aws:sts::123456789012:assumed-role/HopOne/ann"} if i == 0 else None)
+        extra = {"Sid": "Odd", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}
+        if principal:
+            extra["Principal"] = principal
+        else:
+            extra["NotPrincipal"] = {"AWS": "arn:aws:iam::123456789012:user/intern-cy"}
+        doc["Statement"].append(extra)
+        out["Policy"] = json.dumps(doc)
+        path.write_text(json.dumps(out, indent=4))
+    ev = SnapshotEvaluator(load_snapshot([str(dst)]))
+    assert [resource_naming(ev, k)[1] for k in sorted(ev.snap.keys)] == [True, True]
+    # A role ARN of another account, or an account, is not a caller of this snapshot.
+    assert resource_naming(ev, ACCT + "role/HopOne")[1] is False

@@ -21,7 +21,7 @@ from functools import lru_cache
 from policylint.check.finding import Finding, Location, Severity
 from policylint.check.registry import registry
 from policylint.config import Settings
-from policylint.evaluate.graph import key_candidates
+from policylint.evaluate.candidates import key_candidates
 from policylint.evaluate.snapshot import SnapshotEvaluator
 from policylint.model.policy import PolicyKind
 from policylint.model.snapshot import IamRole, IamUser, Snapshot

@@ -662,12 +662,17 @@ class Authorizer:
     refused the policy).
     """
 
-    def __init__(self, policies: PolicySet, prepared: dict | None = None) -> None:
+    def __init__(self, policies: PolicySet, prepared: dict | None = None, caller_side: dict | None = None) -> None:
         """Args:
             policies: the policy set.
             prepared: a dict to share compiled policies between authorizers
                 (many callers over one snapshot share their managed policies,
                 SCPs and key policies); compiled statements hold no request state.
+            caller_side: a dict to share the caller's side (identity-based
+                policies, boundary, session policy, SCPs, and their statements
+                per action) between authorizers of one caller and different
+                resources. The caller must pass it only with policy sets whose
+                caller side is the same.
         """
         self.policies = policies
 
@@ -679,11 +684,20 @@ class Authorizer:
                 hit = prepared[(id(p), kind)] = _PreparedPolicy(p, kind)
             return hit
 
-        self.identity = [prep(p, PolicyType.IDENTITY) for p in policies.identity]
+        side = caller_side if caller_side is not None else {}
+        if "identity" not in side:
+            side["identity"] = [prep(p, PolicyType.IDENTITY) for p in policies.identity]
+            side["boundary"] = prep(policies.boundary, PolicyType.BOUNDARY) if policies.boundary else None
+            side["session"] = prep(policies.session, PolicyType.SESSION) if policies.session else None
+            side["scps"] = [[prep(p, PolicyType.SCP) for p in level] for level in policies.scps]
+            side["plans"] = {}
+        self.identity = side["identity"]
         self.resource = prep(policies.resource, PolicyType.RESOURCE) if policies.resource else None
-        self.boundary = prep(policies.boundary, PolicyType.BOUNDARY) if policies.boundary else None
-        self.session = prep(policies.session, PolicyType.SESSION) if policies.session else None
-        self.scps = [[prep(p, PolicyType.SCP) for p in level] for level in policies.scps]
+        self.boundary = side["boundary"]
+        self.session = side["session"]
+        self.scps = side["scps"]
+        #: action -> (identity entries, boundary/session/SCP entries) of the plan
+        self._caller_plans: dict[str, tuple[list, list]] = side["plans"]
         self.rcps = [[prep(p, PolicyType.RCP) for p in level] for level in policies.rcps]
         self.grants = list(policies.grants)
         self.is_trust = self.resource is not None and self.resource.named.document.kind is PolicyKind.TRUST
@@ -699,15 +713,23 @@ class Authorizer:
         Cached per action."""
         plan = self._plans.get(action)
         if plan is None:
-            plan = [(_SLOT_IDENTITY, c, False) for p in self.identity for c in p.candidates(action)]
+            head = self._caller_plans.get(action)
+            if head is None:
+                ident = [(_SLOT_IDENTITY, c, False) for p in self.identity for c in p.candidates(action)]
+                rest = []
+                if self.boundary:
+                    rest += [(_SLOT_BOUNDARY, c, False) for c in self.boundary.candidates(action)]
+                if self.session:
+                    rest += [(_SLOT_SESSION, c, False) for c in self.session.candidates(action)]
+                for n, level in enumerate(self.scps):
+                    rest += [(_SLOT_SCP0 + n, c, False) for p in level for c in p.candidates(action)]
+                if len(self._caller_plans) > 8192:
+                    self._caller_plans.clear()
+                head = self._caller_plans[action] = (ident, rest)
+            plan = list(head[0])
             if self.resource:
                 plan += [(_SLOT_RESOURCE, c, True) for c in self.resource.candidates(action)]
-            if self.boundary:
-                plan += [(_SLOT_BOUNDARY, c, False) for c in self.boundary.candidates(action)]
-            if self.session:
-                plan += [(_SLOT_SESSION, c, False) for c in self.session.candidates(action)]
-            for n, level in enumerate(self.scps):
-                plan += [(_SLOT_SCP0 + n, c, False) for p in level for c in p.candidates(action)]
+            plan += head[1]
             first_rcp = _SLOT_SCP0 + len(self.scps)
             for n, level in enumerate(self.rcps):
                 plan += [(first_rcp + n, c, True) for p in level for c in p.candidates(action)]

@@ -33,9 +33,9 @@ the privilege-escalation methods documented by Rhino Security Labs
 
 from __future__ import annotations
 
-from bisect import bisect_left
+import os
+import sys
 from collections import deque
-from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -43,12 +43,14 @@ import networkx as nx
 
 from policylint import catalog
 from policylint.evaluate.authorize import Outcome
+from policylint.evaluate.candidates import Allows, resource_naming
 from policylint.evaluate.snapshot import ALLOW_ALL, InputError, OWN_GRANT, OWN_KEY_POLICY, Answer, SnapshotEvaluator
+from policylint.gcpause import paused_gc
 from policylint.model.policy import PolicyKind
 from policylint.model.snapshot import Snapshot
-from policylint.wildcard import compile_glob, has_wildcard, literal_head
+from policylint.wildcard import compile_glob, has_wildcard
 
-__all__ = ["Hop", "PathAnswer", "PrincipalGraph", "build_graph", "key_candidates"]
+__all__ = ["Hop", "PathAnswer", "PrincipalGraph", "build_graph"]
 
 #: Services that run code as a role passed to them, and the action that
 #: starts the code (Rhino Security Labs methods 3-6, 15-18; IAM User Guide,
@@ -288,7 +290,7 @@ class PrincipalGraph:
             allows = self._allows.get(source)
             key = ("assume", data["account"], allows.signature if allows is not None else source)
             if key not in cache:
-                roles = sorted(self._trusting.get(data["account"], ()))
+                roles = self._trusting_sorted(data["account"])
                 cache[key] = set(allows.matching("sts:assumerole", roles)) if allows is not None else set(roles)
         elif data.get("runners"):
             key = ("runners", data["account"], tuple(data["runners"]))
@@ -300,6 +302,13 @@ class PrincipalGraph:
             if key not in cache:
                 cache[key] = set(self._of_type(data["collapsed"], data["account"]))
         return cache[key]
+
+    def _trusting_sorted(self, account: str) -> list[str]:
+        """The roles of ``account`` that trust an account (or anyone), sorted (cached)."""
+        cache = self.__dict__.setdefault("_trusting_lists", {})
+        if account not in cache:
+            cache[account] = sorted(self._trusting.get(account, ()))
+        return cache[account]
 
     def _runner_answer(self, source: str, runner: str) -> Answer:
         """``source``'s answer for a code-running action on ``"*"`` (cached)."""
@@ -424,6 +433,7 @@ class PrincipalGraph:
 
     # -- who-can ---------------------------------------------------------------
 
+    @paused_gc()
     def who_can(self, action: str, resource: str, context: dict[str, list[str]] | None = None,
                 max_hops: int = 5) -> list[PathAnswer]:
         """Every principal that can do ``action`` (wildcards allowed: each
@@ -441,7 +451,13 @@ class PrincipalGraph:
             direct: dict[str, PathAnswer] = {}
             candidates = self._candidates(resource)
             checked = False
+            named, anyone = resource_naming(self.evaluator, resource)
+            low = act.lower()
             for who in candidates:
+                if checked and not anyone and who not in named:
+                    allows = self._allows.get(who)
+                    if allows is not None and not (allows.may(low, resource) if resource != "*" else allows.has_action(low)):
+                        continue  # neither its own policies nor the resource's can allow it
                 try:
                     answer = self.evaluator.decide(who, act, resource, context, trusted=checked)
                 except InputError:
@@ -590,6 +606,7 @@ class PrincipalGraph:
 
     # -- what-can --------------------------------------------------------------
 
+    @paused_gc()
     def what_can(self, principal: str, service: str | None = "kms",
                  context: dict[str, list[str]] | None = None, max_hops: int = 5) -> dict[str, list[Answer]]:
         """What ``principal`` can do: resource ARN -> the allowed (or allowed
@@ -659,59 +676,6 @@ def runner_services(evaluator: SnapshotEvaluator, role_arn: str) -> list[str]:
     return cache[role_arn]
 
 
-def key_candidates(evaluator: SnapshotEvaluator, who: str, actions: Iterable[str]) -> list[str]:
-    """The snapshot's keys that ``who`` (a user or role ARN) may be allowed one
-    of ``actions`` on, found without deciding: keys its identity-based Allow
-    statements name (by their Action and Resource patterns), keys whose key
-    policy names it, keys with a grant to it. The evaluator decides each
-    afterwards; a key left out here cannot be allowed.
-
-    Returns:
-        Key ARNs, sorted.
-    """
-    snap = evaluator.snap
-    p = evaluator.principal(who)
-    if p is None:
-        return []
-    keys = sorted(snap.keys)
-    allows = _Allows(evaluator.identity_policies(p))
-    out: set[str] = set()
-    lowered = [a.lower() for a in actions]
-    for act in lowered:
-        if allows.has_action(act):
-            out.update(allows.matching(act, keys))
-    named, anyone = _keys_naming(evaluator)
-    out |= named.get(p.arn, set()) | anyone
-    return sorted(out)
-
-
-def _keys_naming(evaluator: SnapshotEvaluator) -> tuple[dict[str, set[str]], set[str]]:
-    """(principal ARN -> keys whose key policy Allow statements or grants name
-    it, keys whose key policy allows ``"*"``), computed once per evaluator."""
-    hit = evaluator.__dict__.get("_keys_naming")
-    if hit is not None:
-        return hit
-    named: dict[str, set[str]] = {}
-    anyone: set[str] = set()
-    for karn, key in evaluator.snap.keys.items():
-        for g in key.grants:
-            p = evaluator.principal(g.grantee_principal)
-            if p is not None:
-                named.setdefault(p.arn, set()).add(karn)
-        doc = evaluator.named(key.policy, PolicyKind.RESOURCE)
-        for st in doc.document.statements if doc is not None else ():
-            if st.effect != "Allow" or st.principal is None:
-                continue
-            if st.principal.all or "*" in st.principal.aws:
-                anyone.add(karn)
-            for v in st.principal.aws:
-                p = evaluator.principal(v)
-                if p is not None:
-                    named.setdefault(p.arn, set()).add(karn)
-    hit = evaluator.__dict__["_keys_naming"] = (named, anyone)
-    return hit
-
-
 def _actions(pattern: str, resource: str = "*") -> list[str]:
     """The catalog spellings of the actions ``pattern`` matches (itself when it
     has no wildcard); for a KMS key ARN, only the actions that act on keys."""
@@ -727,36 +691,91 @@ def _actions(pattern: str, resource: str = "*") -> list[str]:
 # Building.
 
 
-def build_graph(snapshot: Snapshot, evaluator: SnapshotEvaluator | None = None) -> PrincipalGraph:
+def build_graph(snapshot: Snapshot, evaluator: SnapshotEvaluator | None = None, jobs: int | None = None) -> PrincipalGraph:
     """Build the principal graph of ``snapshot`` (see the module docstring).
 
     Decisions are the evaluator's; candidates for each edge are found first
     from the policies' Action and Resource patterns (conditions ignored), so
     that the evaluator is asked only about pairs that can be allowed.
+
+    Args:
+        jobs: processes: with 2 or more (on Linux), a forked worker finds the
+            escalation edges while this process decides the can-assume
+            edges; None: 2 when there are two CPUs and at least
+            :data:`PARALLEL_MIN_CALLERS` users and roles. The graph is the
+            same whatever the number.
     """
-    ev = evaluator or SnapshotEvaluator(snapshot)
-    g = nx.MultiDiGraph()
-    b = _Builder(snapshot, ev, g)
-    b.nodes()
-    b.member_of()
-    b.can_assume()
-    b.grants()
-    b.escalations()
-    return PrincipalGraph(snapshot, ev, g, b.allows, b.trusting)
+    global _FORKED
+    with paused_gc():
+        ev = evaluator or SnapshotEvaluator(snapshot)
+        g = nx.MultiDiGraph()
+        b = _Builder(snapshot, ev, g)
+        b.nodes()
+        b.member_of()
+        b.can_assume()
+        if jobs is None:
+            jobs = min(os.cpu_count() or 1, 2) if len(b.allows) >= PARALLEL_MIN_CALLERS else 1
+        pool = None
+        if jobs > 1 and sys.platform.startswith("linux"):
+            # The escalation edges in a forked worker (it inherits the read
+            # snapshot and trust policies), the can-assume decisions here.
+            import multiprocessing
+
+            _FORKED = b
+            pool = multiprocessing.get_context("fork").Pool(1)
+        try:
+            pending = pool.apply_async(_escalations_forked) if pool is not None else None
+            b.assume_edges()
+            b.grants()
+            if pending is not None:
+                for a, t, kind, label, conditions, statements, extra in pending.get():
+                    b.edge(a, t, kind, label, conditions, statements, **extra)
+            else:
+                b.escalations()
+        finally:
+            _FORKED = None
+            if pool is not None:
+                pool.terminate()
+                pool.join()
+        return PrincipalGraph(snapshot, ev, g, b.allows, b.trusting)
+
+
+#: Snapshots with fewer users and roles than this are built in one process:
+#: forking a worker costs more than it saves.
+PARALLEL_MIN_CALLERS = 1000
+
+#: The builder a forked worker works on (set just before forking).
+_FORKED: "_Builder | None" = None
+
+
+def _escalations_forked() -> list[tuple]:
+    """In a forked worker: the escalation edges of the inherited builder."""
+    assert _FORKED is not None
+    _FORKED.recording = []
+    _FORKED.escalations()
+    return _FORKED.recording
 
 
 class _Builder:
     def __init__(self, snap: Snapshot, ev: SnapshotEvaluator, g: nx.MultiDiGraph) -> None:
         self.snap, self.ev, self.g = snap, ev, g
+        #: When a list, edges are recorded there instead of added (in a forked worker).
+        self.recording: list[tuple] | None = None
+        #: (caller, role, action) can-assume requests waiting for a decision,
+        #: and (caller, account) collapsed can-assume edges (see :meth:`assume_edges`)
+        self.assume_requests: list[tuple[str, str, str]] = []
+        self.collapsed_assume: list[tuple[str, str]] = []
         self._keys = 0
-        # Callers with the same policies share one _Allows (and its caches).
-        shared: dict[tuple[int, ...], _Allows] = {}
-        self.allows: dict[str, _Allows] = {}
+        # Callers with the same policies share one Allows (and its caches).
+        shared: dict[tuple[int, ...], Allows] = {}
+        #: The targets each set of Resource patterns matches, for every Allows.
+        self.matches: dict = {}
+        self.allows: dict[str, Allows] = {}
         for who, p in (*snap.users.items(), *snap.roles.items()):
             policies = ev.identity_policies(p)
             key = tuple(id(n) for n in policies)
             if key not in shared:
-                shared[key] = _Allows(policies)
+                shared[key] = Allows(policies, self.matches)
             self.allows[who] = shared[key]
         self.trusting: dict[str, list[str]] = {}
 
@@ -765,6 +784,9 @@ class _Builder:
             self.g.add_node(nid, kind=kind, label=label, account=account, highlight=False, **extra)
 
     def edge(self, a: str, b: str, kind: str, label: str, conditions=(), statements=(), **extra) -> None:
+        if self.recording is not None:
+            self.recording.append((a, b, kind, label, list(conditions), list(statements), extra))
+            return
         # An explicit key: networkx would otherwise search for a free one on every edge.
         self._keys += 1
         self.g.add_edge(a, b, key=self._keys, kind=kind, label=label, conditions=list(conditions),
@@ -810,19 +832,9 @@ class _Builder:
 
     def can_assume(self) -> None:
         snap, ev = self.snap, self.ev
-        # Role -> the callers whose identity-based policies may allow sts:AssumeRole on it.
-        roles = sorted(snap.roles)
-        allowed_on: dict[str, set[str]] = {}
-        wide: set[str] = set()  # callers allowed to assume many roles: one collapsed edge per account
-        for who, allows in self.allows.items():
-            if allows.has_action("sts:assumerole"):
-                hits = allows.matching("sts:assumerole", roles)
-                if len(hits) > COLLAPSE_AFTER:
-                    wide.add(who)
-                for rarn in hits:
-                    allowed_on.setdefault(rarn, set()).add(who)
-        collapsed: set[tuple[str, str]] = set()
-        account_of = {who: ev.principal(who).account for who in self.allows}  # type: ignore[union-attr]
+        # Who each role's trust policy names: callers, accounts, anyone; services,
+        # federated and outside principals are decided at once.
+        trusts: dict[str, tuple[set[str], set[str], bool]] = {}
         for rarn, role in snap.roles.items():
             trust = ev.named(role.trust, _TRUST)
             if trust is None:
@@ -843,45 +855,78 @@ class _Builder:
                 for v in st.principal.service:
                     node = self._external(v)
                     if node:
-                        self._decide_assume(node, rarn)
+                        self._queue_assume(node, rarn)
                 for v in st.principal.federated:
                     self.node(f"federated:{v}", "principal", f"federated {v}")
-                    self._decide_assume(f"federated:{v}", rarn, action="sts:AssumeRoleWithWebIdentity"
+                    self._queue_assume(f"federated:{v}", rarn, action="sts:AssumeRoleWithWebIdentity"
                                         if "saml-provider/" not in v else "sts:AssumeRoleWithSAML")
-            candidates: set[str] = set()
+            callers: set[str] = set()
             for v in named:
                 p = ev.principal(v)
                 if p is not None:
-                    candidates.add(p.arn)
+                    callers.add(p.arn)
                 else:
                     node = self._external(v)
                     if node:
-                        self._decide_assume(node, rarn)
+                        self._queue_assume(node, rarn)
             if anyone or accounts:
                 self.trusting.setdefault(role.account, []).append(rarn)
-            for who in allowed_on.get(rarn, ()):
-                if who in candidates or not (anyone or account_of[who] in accounts):
-                    continue
-                if who in wide:
-                    collapsed.add((who, role.account))  # decided when a question follows the edge
-                else:
-                    candidates.add(who)
             for acct in accounts - set(snap.accounts):
-                self._decide_assume(self._external(acct), rarn)  # type: ignore[arg-type]
-            for who in sorted(candidates - {rarn}):
-                self._decide_assume(who, rarn)
-        for who, acct in sorted(collapsed):
+                self._queue_assume(self._external(acct), rarn)  # type: ignore[arg-type]
+            trusts[rarn] = (callers, accounts, anyone)
+
+        # Role -> the callers whose identity-based policies may allow sts:AssumeRole
+        # on it and whose account the role trusts. A caller allowed on many roles
+        # gets one collapsed edge per account instead, decided when a question
+        # follows it; which accounts is worked out once per set of Resource
+        # patterns and caller account.
+        roles = sorted(snap.roles)
+        allowed_on: dict[str, set[str]] = {}
+        collapsed: set[tuple[str, str]] = set()
+        wide_accounts: dict[tuple, list[str]] = {}
+        for who, allows in self.allows.items():
+            if not allows.has_action("sts:assumerole"):
+                continue
+            hits = allows.matching("sts:assumerole", roles)
+            account = ev.principal(who).account  # type: ignore[union-attr]
+            if len(hits) > COLLAPSE_AFTER:
+                key = (allows.resource_patterns("sts:assumerole"), account)
+                accts = wide_accounts.get(key)
+                if accts is None:
+                    accts = wide_accounts[key] = sorted({
+                        snap.roles[r].account for r in hits
+                        if r in trusts and (trusts[r][2] or account in trusts[r][1])})
+                collapsed.update((who, a) for a in accts)
+                continue
+            for rarn in hits:
+                t = trusts.get(rarn)
+                if t is not None and (t[2] or account in t[1]):
+                    allowed_on.setdefault(rarn, set()).add(who)
+        for rarn, (callers, _accounts, _anyone) in trusts.items():
+            for who in sorted((callers | allowed_on.get(rarn, set())) - {rarn}):
+                self._queue_assume(who, rarn)
+        self.collapsed_assume = sorted(collapsed)
+
+    def _queue_assume(self, who: str, role: str, action: str = "sts:AssumeRole") -> None:
+        """Queue one can-assume decision (made by :meth:`assume_edges`)."""
+        self.assume_requests.append((who, role, action))
+
+    def assume_edges(self) -> None:
+        """Decide the queued can-assume requests and add an edge for each one
+        that may be allowed, in the order queued; then the collapsed edges."""
+        requests, self.assume_requests = self.assume_requests, []
+        for who, role, action in requests:
+            try:
+                a = self.ev.decide(who, action, role, trusted=who in self.allows)
+            except Exception:  # noqa: BLE001 - a principal the request builder refuses: no edge
+                continue
+            if a.possible:
+                self.edge(who, role, "can-assume", action, a.conditions, a.statements)
+        collapsed, self.collapsed_assume = self.collapsed_assume, []
+        for who, acct in collapsed:
             self.edge(who, f"arn:aws:iam::{acct}:root", "can-assume",
                       f"sts:AssumeRole on the roles of account {acct} that trust an account (each decided when asked)",
                       collapsed="role", account=acct)
-
-    def _decide_assume(self, who: str, role: str, action: str = "sts:AssumeRole") -> None:
-        try:
-            a = self.ev.decide(who, action, role, trusted=who in self.allows)
-        except Exception:  # noqa: BLE001 - a principal the request builder refuses: no edge
-            return
-        if a.possible:
-            self.edge(who, role, "can-assume", action, a.conditions, a.statements)
 
     def grants(self) -> None:
         for karn, key in self.snap.keys.items():
@@ -919,17 +964,18 @@ class _Builder:
             for pa in who.attached:
                 holders.setdefault(pa, []).append(who.arn)
         named = self._named_by_key_policies()
+        escalations = [(action, action.lower(), ttype, gains) for action, ttype, gains in _ESCALATIONS]
         for who, allows in self.allows.items():
             found: dict[str, dict] = {}  # target -> actions, gains, conditions, statements
-            for action, ttype, gains in _ESCALATIONS:
-                low = action.lower()
+            for action, low, ttype, gains in escalations:
                 hits = allows.matching(low, ordered[ttype]) if allows.has_action(low) else []
-                if ttype == "key":
-                    hits = sorted(set(hits) | named.get((who, low), set()))
+                if ttype == "key" and (who, low) in named:
+                    hits = sorted(set(hits) | named[(who, low)])
                 if hits:
                     self._escalation_hits(who, action, ttype, gains, hits, targets[ttype], holders, found)
             for target, info in found.items():
-                self.edge(who, target.partition("|")[0], "escalation", ", ".join(info["actions"]), info["conditions"], info["statements"],
+                self.edge(who, target.partition("|")[0], "escalation", ", ".join(info["actions"]), list(info["conditions"]),
+                          list(info["statements"]),
                           gains=info["gains"], **info["extra"])
             if allows.has_action("iam:passrole"):
                 self._pass_role(who, allows, ordered["role"])
@@ -959,17 +1005,26 @@ class _Builder:
     def _escalation_hits(self, who: str, action: str, ttype: str, gains: str, hits: list[str],
                          all_targets: dict[str, str], holders: dict[str, list[str]], found: dict) -> None:
         def note(target: str, label: str, a: Answer, extra: dict | None = None) -> None:
-            info = found.setdefault(target, {"actions": [], "gains": gains, "conditions": [], "statements": [],
-                                             "extra": extra or {}})
+            info = found.get(target)
+            if info is None:
+                # conditions and statements: dicts used as ordered sets
+                info = found[target] = {"actions": [], "gains": gains, "conditions": {}, "statements": {},
+                                        "extra": extra or {}}
             info["actions"].append(label)
             if _GAIN_ORDER[gains] > _GAIN_ORDER[info["gains"]]:
                 info["gains"] = gains
-            info["conditions"] = list(dict.fromkeys(info["conditions"] + list(a.conditions)))
-            info["statements"] = list(dict.fromkeys(info["statements"] + list(a.statements)))
+            info["conditions"].update(dict.fromkeys(a.conditions))
+            info["statements"].update(dict.fromkeys(a.statements))
 
-        by_account: dict[str, list[str]] = {}
-        for t in hits:
-            by_account.setdefault(all_targets[t], []).append(t)
+        # Targets by account; lists from matching() are shared by callers: grouped once.
+        cached = self.matches.get(("by-account", id(hits)))
+        if cached is not None and cached[0] is hits:
+            by_account = cached[1]
+        else:
+            by_account = {}
+            for t in hits:
+                by_account.setdefault(all_targets[t], []).append(t)
+            self.matches[("by-account", id(hits))] = (hits, by_account)
         for acct, ts in by_account.items():
             if len(ts) > COLLAPSE_AFTER and ttype in ("role", "user", "group", "key"):
                 a = self._try(who, action, ts[0])
@@ -988,15 +1043,22 @@ class _Builder:
                 else:
                     note(t, action, a)
 
-    def _pass_role(self, who: str, allows: "_Allows", roles: list[str]) -> None:
+    def _pass_role(self, who: str, allows: "Allows", roles: list[str]) -> None:
         runners = [r for r in CODE_RUNNERS.values() if allows.has_action(r.lower())]
         if not runners:
             return
         wanted = {CODE_RUNNER_OF[r] for r in runners}
-        hits = [r for r in allows.matching("iam:passrole", roles) if r != who and set(self._runner_services(r)) & wanted]
-        by_account: dict[str, list[str]] = {}
-        for r in hits:
-            by_account.setdefault(self.snap.roles[r].account, []).append(r)
+        # The roles those services may assume and the caller may pass (once per
+        # set of Resource patterns and services).
+        key = ("passrole", allows.resource_patterns("iam:passrole"), frozenset(wanted))
+        by_account = self.matches.get(key)
+        if by_account is None:
+            by_account = {}
+            for r in allows.matching("iam:passrole", roles):
+                if not wanted.isdisjoint(self._runner_services(r)):
+                    by_account.setdefault(self.snap.roles[r].account, []).append(r)
+            self.matches[key] = by_account
+        by_account = {acct: [r for r in targets if r != who] for acct, targets in by_account.items()}
         for acct, targets in by_account.items():
             if len(targets) > COLLAPSE_AFTER:
                 # Decided for each role when a question follows the edge.
@@ -1032,88 +1094,6 @@ class _Builder:
         return a
 
 
-class _Allows:
-    """The Allow statements of a caller's identity-based policies, as
-    (action globs, resource globs) pairs, for finding edge candidates
-    (conditions and Deny statements are left to the evaluator)."""
-
-    def __init__(self, policies) -> None:
-        self.rules: list[tuple[list, list | None]] = []
-        for p in policies:
-            for st in p.document.statements:
-                if st.effect != "Allow":
-                    continue
-                if st.action is not None:
-                    acts = [compile_glob(a, True) for a in st.action]
-                else:
-                    acts = [_ANY_ACTION]  # NotAction: may allow almost anything
-                res = None if st.resource is None else [compile_glob(r) for r in st.resource]
-                self.rules.append((acts, res))
-        self.any_allow = bool(self.rules)
-        self._has: dict[str, bool] = {}
-        self._matching: dict[tuple, tuple[list[str], list[str]]] = {}
-        #: The statements' patterns: callers with the same policies share it.
-        self.signature = tuple((tuple(a.pattern for a in acts), None if res is None else tuple(r.pattern for r in res))
-                               for acts, res in self.rules)
-
-    def has_action(self, action: str) -> bool:
-        """Whether some Allow statement's Action patterns match ``action`` (lower case)."""
-        hit = self._has.get(action)
-        if hit is None:
-            patterns = self.__dict__.get("_patterns")
-            if patterns is None:
-                patterns = self._patterns = {a.pattern.lower() for acts, _ in self.rules for a in acts}
-            hit = self._has[action] = any(_action_glob_matches(p, action) for p in patterns)
-        return hit
-
-    def matching(self, action: str, ordered: list[str]) -> list[str]:
-        """The values of the sorted list ``ordered`` (ARNs) that some Allow
-        statement naming ``action`` may cover: exact values are looked up,
-        patterns searched only where their literal beginning allows (cached
-        per action and list)."""
-        key = (action, id(ordered))
-        hit = self._matching.get(key)
-        if hit is None or hit[0] is not ordered:
-            # The list is kept with the answer: while cached, its id cannot be reused.
-            hit = self._matching[key] = (ordered, self._match(action, ordered))
-        return hit[1]
-
-    def _match(self, action: str, ordered: list[str]) -> list[str]:
-        out: set[str] = set()
-        for acts, res in self.rules:
-            if not any(a.match(action) for a in acts):
-                continue
-            if res is None:
-                return list(ordered)  # NotResource: let the evaluator decide each
-            for g in res:
-                if g.literal is not None:
-                    i = bisect_left(ordered, g.literal)
-                    if i < len(ordered) and ordered[i] == g.literal:
-                        out.add(g.literal)
-                    continue
-                head = literal_head(g.pattern)
-                lo = bisect_left(ordered, head)
-                hi = bisect_left(ordered, head + "\U0010ffff") if head else len(ordered)
-                if g.prefix is not None:
-                    out.update(ordered[lo:hi])
-                else:
-                    out.update(t for t in ordered[lo:hi] if g.match(t))
-        return sorted(out)
-
-    def may(self, action: str, resource: str) -> bool:
-        for acts, res in self.rules:
-            if any(a.match(action) for a in acts) and (res is None or any(r.match(resource) for r in res)):
-                return True
-        return False
-
-
-@lru_cache(maxsize=262144)
-def _action_glob_matches(pattern: str, action: str) -> bool:
-    """An Action pattern against one lower-case action name (cached: callers share patterns)."""
-    return compile_glob(pattern, True).match(action)
-
-
-_ANY_ACTION = compile_glob("*", True)
 _TRUST, _RESOURCE = PolicyKind.TRUST, PolicyKind.RESOURCE
 #: When several escalations reach one target, the edge says the most they give.
 _GAIN_ORDER = {"group": 0, "identity": 1, "any": 2}

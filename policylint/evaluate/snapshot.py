@@ -97,6 +97,7 @@ class SnapshotEvaluator:
         self._identity: dict[str, list[NamedPolicy]] = {}
         self._authorizers: dict[tuple, Authorizer] = {}
         self._prepared: dict = {}
+        self._caller_sides: dict[tuple, dict] = {}
         #: AWS's answer only (keys not given are absent), without "allowed if ...".
         self.strict = False
         self._levels: dict[tuple[str, str], list[list[NamedPolicy]]] = {}
@@ -218,7 +219,10 @@ class SnapshotEvaluator:
         key = (caller, resource if resource in self.snap.keys or resource in self.snap.roles else "*", extra)
         hit = self._authorizers.get(key)
         if hit is None:
-            hit = self._authorizers[key] = Authorizer(self.policy_set(caller, resource, extra), self._prepared)
+            # One caller side per caller and extra policies: the same identity-based
+            # policies, boundary and SCPs whatever the resource.
+            side = self._caller_sides.setdefault((caller, extra), {})
+            hit = self._authorizers[key] = Authorizer(self.policy_set(caller, resource, extra), self._prepared, side)
         return hit
 
     # -- decisions -------------------------------------------------------------

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from policylint.load.cfn import is_template, substitute, template_policies
 from policylint.load.jsonload import JsonLocator, load_json
@@ -250,8 +250,23 @@ def _embedded(value: str, parent: Locator, at: DataPath, source: SourceText, wha
     if char_map is None:
         return doc, _FixedLocator(parent, at), mapped
     inner = JsonLocator(inner_source)
-    full_map = [to_file(i) for i in range(len(text) + 1)]
-    return doc, MappedLocator(inner, full_map, source), mapped  # type: ignore[arg-type]
+    return doc, MappedLocator(inner, _Offsets(to_file, len(text) + 1), source), mapped  # type: ignore[arg-type]
+
+
+class _Offsets:
+    """File offset of each inner character, worked out when asked (most
+    embedded policies are never located: a snapshot holds hundreds)."""
+
+    __slots__ = ("_of", "_n")
+
+    def __init__(self, of: Callable[[int], int | None], n: int) -> None:
+        self._of, self._n = of, n
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i: int) -> int | None:
+        return self._of(i)
 
 
 class _FragmentLocator:

@@ -93,7 +93,7 @@ def load_json(source: SourceText) -> tuple[object, list[LoadProblem]]:
         ]
     problems: list[LoadProblem] = []
     # Cheap first: a text with fewer brackets than the limit cannot nest that deep.
-    if text.count("[") + text.count("{") >= MAX_DEPTH and _deeper_than(data, MAX_DEPTH):
+    if text.count("[") + text.count("{") >= MAX_DEPTH and _nests_deeper(text, MAX_DEPTH):
         off = _too_deep_offset(text, MAX_DEPTH)
         line, col = source.line_col(off)
         return None, [LoadProblem(LoadProblemKind.LIMIT, f"JSON nesting is deeper than this reader's limit of {MAX_DEPTH} levels", line, col)]
@@ -102,22 +102,23 @@ def load_json(source: SourceText) -> tuple[object, list[LoadProblem]]:
     return data, problems
 
 
-def _deeper_than(data: object, limit: int) -> bool:
-    """True if containers nest more than ``limit`` levels (iterative; stops at
-    the first branch that does)."""
-    stack = [(data, 1)]
-    while stack:
-        v, depth = stack.pop()
-        if isinstance(v, dict):
-            vals = v.values()
-        elif isinstance(v, list):
-            vals = v
-        else:
-            continue
-        if depth >= limit:
-            return True
-        stack.extend((x, depth + 1) for x in vals if isinstance(x, (dict, list)))
-    return False
+def _nests_deeper(text: str, limit: int) -> bool:
+    """True if the containers of a valid JSON ``text`` nest ``limit`` or more
+    levels deep. Works on the text with regular expressions (C speed): strings
+    are dropped, then only brackets kept, then innermost ``{}``/``[]`` pairs
+    removed once per level; whatever is left after ``limit - 1`` rounds nests
+    deeper."""
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    for _ in range(limit - 1):
+        if not brackets:
+            return False
+        brackets = _INNERMOST.sub("", brackets)
+    return bool(brackets)
+
+
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_INNERMOST = re.compile(r"\{\}|\[\]")
 
 
 #: Deepest nesting reported as such. Python's decoder itself stops near the

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 import os
 import re
 
+from policylint.gcpause import paused_gc
 from policylint.load.jsonload import JsonLocator
 from policylint.load.reader import LoadedFile, read_file
 from policylint.model.grant import Grant, build_grants, truncated
@@ -261,7 +262,8 @@ def load_snapshot(paths: list[str], progress: bool | None = None) -> "Snapshot":
     """
     from policylint.load.snapshot import read_snapshot_files
 
-    return build_snapshot(read_snapshot_files(paths, progress))
+    with paused_gc():
+        return build_snapshot(read_snapshot_files(paths, progress))
 
 
 def build_snapshot(files) -> "Snapshot":
