@@ -400,6 +400,85 @@ def _what_can_snapshot(paths, principal, service, ctx, format, strict=False) -> 
         sys.stdout.write(render_what_can_text(who, found))
 
 
+@app.command("assert")
+def assert_(
+    file: Annotated[Optional[str], typer.Argument(metavar="[FILE]", help="Assertions, one per line (# comments); default: the assertions key of the configuration.")] = None,
+    config: Annotated[Optional[str], typer.Option("--config", metavar="FILE", help="Configuration file holding the assertions key (default: the nearest .policylint.toml or pyproject.toml).")] = None,
+    identity_policy: Annotated[Optional[list[str]], typer.Option("--identity-policy", metavar="FILE", help="Identity-based policies of the principal of must/cannot assertions (repeatable).")] = None,
+    key_policy: Annotated[Optional[list[str]], typer.Option("--key-policy", "--resource-policy", metavar="FILE", help="The key policy (its principals are those no/only assertions reason over).")] = None,
+    boundary: Annotated[Optional[list[str]], typer.Option("--boundary", metavar="FILE", help="Permissions boundary of the principal of must/cannot assertions.")] = None,
+    session_policy: Annotated[Optional[list[str]], typer.Option("--session-policy", metavar="FILE", help="Session policy of the principal of must/cannot assertions.")] = None,
+    scp: Annotated[Optional[list[str]], typer.Option("--scp", metavar="FILES", help="SCPs of --account, one level per option, root first; commas separate files of one level.")] = None,
+    rcp: Annotated[Optional[list[str]], typer.Option("--rcp", metavar="FILES", help="RCPs of the key's account, likewise.")] = None,
+    grants: Annotated[Optional[list[str]], typer.Option("--grants", metavar="FILE", help="aws kms list-grants output for the key.")] = None,
+    account: Annotated[Optional[list[str]], typer.Option("--account", metavar="ACCOUNT_ID", help="Account of short names (role/NAME, key/ID); default: the first account of an 'outside account' assertion.")] = None,
+    region: Annotated[Optional[list[str]], typer.Option("--region", metavar="REGION", help="Region of key/ID names (default: $AWS_REGION, $AWS_DEFAULT_REGION).")] = None,
+    snapshot: Annotated[Optional[list[str]], typer.Option("--snapshot", metavar="DIR", help="Check over an account snapshot instead of policy files.")] = None,
+    max_hops: Annotated[int, typer.Option("--max-hops", min=1, max=20, metavar="N", help="With --snapshot: the longest path followed.")] = 5,
+    strict: Annotated[bool, typer.Option("--strict", help="AWS's answers with missing context keys absent: no 'allowed if ...'.")] = False,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
+    debug: Annotated[bool, typer.Option("--debug", help="Print tracebacks of internal errors.")] = False,
+) -> None:
+    """Check access assertions ("no principal outside account A can do kms:Decrypt on key/...",
+    "only role/KeyAdmin can do kms:PutKeyPolicy on ...", "role/App must be able to do ...",
+    "user/x cannot do ...") with the evaluator. Exit codes: 0 all hold, 1 one fails, 2 error."""
+    import os
+
+    from policylint.check.assertions import (AssertionError_, assertions_from_settings, check_with_files,
+                                             check_with_snapshot, read_assertions)
+    from policylint.errors import PolicylintError
+    from policylint.evaluate.inputs import PolicyInputs
+    from policylint.parse.assertions import AssertionSyntaxError
+
+    key_policy, boundary, session_policy, grants, account, region = (
+        _once(values, flag) for values, flag in (
+            (key_policy, "--key-policy/--resource-policy"), (boundary, "--boundary"),
+            (session_policy, "--session-policy"), (grants, "--grants"), (account, "--account"), (region, "--region"),
+        )
+    )
+    try:
+        if file is not None:
+            assertions = read_assertions(file)
+        else:
+            from policylint.config import load_settings
+
+            settings = load_settings(config)
+            if settings.assertions is None:
+                _fail("give an assertions file, or an assertions key in the configuration (.policylint.toml)")
+            assertions = assertions_from_settings(settings)
+    except AssertionSyntaxError as e:
+        _fail(f"{e}\n  {_safe(e.text)}\n  {' ' * (e.text_column - 1)}^")
+    except PolicylintError as e:
+        _fail(str(e))
+    if not assertions:
+        _fail(f"{file or 'the configuration'}: no assertions")
+    try:
+        if snapshot:
+            if identity_policy or key_policy or boundary or session_policy or scp or rcp or grants:
+                _fail("--snapshot holds the policies: give --snapshot, or policy files, not both")
+            from policylint.evaluate.graph import build_graph
+
+            graph = build_graph(_snapshot(snapshot))
+            graph.evaluator.strict = strict
+            results = check_with_snapshot(assertions, graph, max_hops)
+        else:
+            inputs = PolicyInputs(identity=identity_policy or [], resource=key_policy, boundary=boundary,
+                                  session=session_policy, scps=scp or [], rcps=rcp or [], grants=grants)
+            region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+            results = check_with_files(assertions, inputs, account, region, strict)
+    except AssertionError_ as e:
+        _fail(str(e))
+    if format is OutputFormat.json:
+        from policylint.report.assertions import render_assertions_json
+
+        sys.stdout.write(render_assertions_json(results))
+    else:
+        from policylint.report.assertions import render_assertions_text
+
+        sys.stdout.write(render_assertions_text(results))
+    raise typer.Exit(0 if all(r.holds for r in results) else 1)
+
+
 class GraphFormat(str, Enum):
     dot = "dot"
     graphml = "graphml"

@@ -24,6 +24,11 @@ names one explicitly. Keys (kebab-case, as in ruff and cfn-lint):
                       by ``sid`` or to a JSON pointer subtree by ``pointer``;
                       ``reason`` is required. A suppression that silences
                       nothing is reported (PL001).
+``assertions``        access assertions that ``policylint assert`` checks when
+                      no file is given: a list of assertion strings
+                      (``["no principal outside account 111122223333 can do
+                      kms:Decrypt on all keys"]``), or the path of an
+                      assertions file, relative to the configuration's folder
 
 Globs are matched against file paths relative to the folder holding the
 configuration file; ``*`` stays within one folder, ``**`` crosses folders, and
@@ -112,6 +117,7 @@ class Settings(BaseModel):
     fail_on: str = Field(default="error", alias="fail-on")
     trusted_accounts: tuple[str, ...] = Field(default=(), alias="trusted-accounts")
     suppress: tuple[Suppression, ...] = ()
+    assertions: str | tuple[str, ...] | None = None
     #: Folder that globs are relative to, and the file the settings came from.
     _root: str = PrivateAttr(default=".")
     _origin: str | None = PrivateAttr(default=None)

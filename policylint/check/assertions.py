@@ -1,0 +1,417 @@
+"""Check access assertions (``grammars/assert.lark``) with policylint's evaluator.
+
+Every answer comes from :class:`policylint.evaluate.authorize.Authorizer`
+(policy files) or from :meth:`PrincipalGraph.who_can` / :meth:`PrincipalGraph.can`
+(an account snapshot); nothing here decides a request itself.
+
+With policy files, the principals that ``no principal outside account A`` and
+``only P`` reason over are those the key policy's ``Allow`` statements and the
+grants name: each named user or role; for an account (its ID or root ARN) the
+account's root ARN, standing for any principal of that account; for ``"*"`` a
+principal of each account the key policy mentions (in a Principal or a
+condition value) and of account ``000000000000`` (any other account). Their own
+IAM policies are not known: each is decided with the key policy, grants and
+RCPs alone, and, if that denies, again with IAM policies that allow everything;
+an allow then is reported as "allowed if its account's IAM policies allow it"
+(KMS Developer Guide, *Allowing users in other accounts to use a KMS key*: the
+key policy and the caller's IAM policies must both allow cross-account use;
+*Key policies*: the account principal delegates to IAM policies). Service
+principals are not in an account: ``outside account`` leaves them out, ``only``
+and ``no principal can`` count them.
+
+A safety assertion (``no principal``, ``only``, ``cannot``) fails on an allow
+and on an "allowed if ..." (the conditions are reported); ``must be able to``
+holds only on an allow with the context given.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from policylint.errors import PolicylintError
+from policylint.evaluate.authorize import Authorizer, Decision, Outcome, StatementRef
+from policylint.evaluate.inputs import InputError, PolicyInputs, build_policy_set, build_request, check_roles
+from policylint.evaluate.policyset import NamedPolicy, PolicySet, PolicyType
+from policylint.model.policy import PolicyKind
+from policylint.model.validate import build_policy
+from policylint.parse.assertions import ALL_KEYS, Assertion, AssertionSyntaxError, parse_assertion_line, parse_assertions
+
+__all__ = ["AssertionError_", "AssertionResult", "Violation", "assertions_from_settings", "check_with_files",
+           "check_with_snapshot", "read_assertions"]
+
+#: The account that stands for "any other AWS account" (as in the snapshot graph).
+ANY_ACCOUNT = "000000000000"
+_UNKNOWN_IAM = "its account's IAM policies (unknown: taken as allowing everything)"
+_ACCOUNT_ID = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
+
+
+class AssertionError_(PolicylintError):
+    """An assertion that cannot be checked (unknown principal or key, bad
+    policy file...); the message names the assertion's file and line."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One request that breaks an assertion.
+
+    Attributes:
+        principal: who (an ARN; an account root ARN stands for any principal of the account).
+        action, resource: the request (resource as an ARN).
+        status: ``allowed``, ``allowed-if``, ``implicit-deny`` or ``explicit-deny``.
+        conditions: for ``allowed-if``, what must hold.
+        statements: the statements that allow it (or, for a denial, deny it),
+            ``... (file:line:col)``.
+        path: with a snapshot, the hops (``from -> to: label``) that lead to it.
+    """
+
+    principal: str
+    action: str
+    resource: str
+    status: str
+    conditions: tuple[str, ...] = ()
+    statements: tuple[str, ...] = ()
+    path: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        return {"principal": self.principal, "action": self.action, "resource": self.resource, "status": self.status,
+                "conditions": list(self.conditions), "statements": list(self.statements), "path": list(self.path)}
+
+
+@dataclass
+class AssertionResult:
+    """The outcome of one assertion: ``holds``, and the requests that break it
+    (:attr:`violations`); :attr:`checked` counts the requests decided."""
+
+    assertion: Assertion
+    violations: list[Violation] = field(default_factory=list)
+    checked: int = 0
+
+    @property
+    def holds(self) -> bool:
+        return not self.violations
+
+
+# ---------------------------------------------------------------------------
+# Reading assertions.
+
+
+def read_assertions(path: str) -> list[Assertion]:
+    """The assertions of a file (UTF-8 text, one per line).
+
+    Raises:
+        AssertionSyntaxError: a line that does not parse (file:line:column).
+        AssertionError_: the file cannot be read.
+    """
+    try:
+        text = Path(path).read_text("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise AssertionError_(f"{path}: not UTF-8 text: {e.reason}") from None
+    except OSError as e:
+        raise AssertionError_(f"{path}: cannot read: {e.strerror or e}") from None
+    return parse_assertions(text, path)
+
+
+def assertions_from_settings(settings) -> list[Assertion]:
+    """The assertions of the configuration's ``assertions`` key: a list of
+    assertion strings (positions are those of the strings in the file), or
+    the path of an assertions file (relative to the configuration's folder).
+
+    Raises:
+        AssertionSyntaxError, AssertionError_: as :func:`read_assertions`.
+    """
+    value = settings.assertions
+    if value is None:
+        return []
+    origin = settings.origin or "configuration"
+    if isinstance(value, str):
+        return read_assertions(value if os.path.isabs(value) else os.path.join(settings.root, value))
+    try:
+        source = Path(origin).read_text("utf-8")
+    except OSError:
+        source = ""
+    out, pos = [], 0
+    for text in value:
+        line, offset = 1, 0
+        for quote in ('"', "'"):
+            hit = source.find(quote + text + quote, pos)
+            if hit >= 0:
+                pos = hit + len(text) + 2
+                line = source.count("\n", 0, hit) + 1
+                offset = hit - (source.rfind("\n", 0, hit) + 1) + 1
+                break
+        a = parse_assertion_line(text, origin, line, offset)
+        if a is not None:
+            out.append(a)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Policy files.
+
+
+def _allow_all() -> NamedPolicy:
+    doc, _ = build_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+                          PolicyKind.IDENTITY)
+    return NamedPolicy(_UNKNOWN_IAM, doc)
+
+
+def _label(ref: StatementRef) -> str:
+    return ref.describe("key policy" if ref.policy_type is PolicyType.RESOURCE else None)
+
+
+def _account_of(principal: str) -> str | None:
+    if principal.isdigit():
+        return principal
+    parts = principal.split(":")
+    if principal.startswith("arn:") and len(parts) >= 6 and parts[2] in ("iam", "sts"):
+        return parts[4] or None
+    return None
+
+
+def _named_principals(policies: PolicySet) -> list[str]:
+    """Who the key policy's Allow statements and the grants name, as callers
+    (see the module docstring), in order of first appearance."""
+    out: list[str] = []
+    rp = policies.resource
+    mentioned: list[str] = []
+    anyone = False
+    for st in rp.document.statements if rp is not None else ():
+        for clause in st.condition:
+            for v in clause.values:
+                mentioned += _ACCOUNT_ID.findall(v)
+        if st.effect != "Allow" or st.principal is None:
+            continue
+        p = st.principal
+        if p.all:
+            anyone = True
+        for v in p.aws:
+            if v == "*":
+                anyone = True
+            elif v.isdigit():
+                out.append(f"arn:aws:iam::{v}:root")
+            else:
+                out.append(v)
+                if _account_of(v):
+                    mentioned.append(_account_of(v))
+        out += list(p.service)
+        out += [f"federated:{v}" for v in p.federated]
+    for g in policies.grants:
+        out.append(f"arn:aws:iam::{g.grantee_principal}:root" if g.grantee_principal.isdigit() else g.grantee_principal)
+    if anyone:
+        out += [f"arn:aws:iam::{a}:root" for a in dict.fromkeys(mentioned + [ANY_ACCOUNT])]
+    return list(dict.fromkeys(out))
+
+
+def _same_principal(a: str, b: str) -> bool:
+    """Same principal, a role or user path written on one side only not counting."""
+    if a == b:
+        return True
+    pa, pb = a.split(":", 5), b.split(":", 5)
+    if len(pa) != 6 or len(pb) != 6 or pa[4] != pb[4]:
+        return False
+    ka, kb = pa[5].split("/", 1)[0], pb[5].split("/", 1)[0]
+    return ka == kb and ka in ("user", "role") and pa[5].rsplit("/", 1)[-1] == pb[5].rsplit("/", 1)[-1]
+
+
+def _possible(decision: Decision) -> tuple[str, tuple[str, ...], tuple[StatementRef, ...]] | None:
+    """(status, conditions, statements) when the decision allows, or allows if
+    conditions hold; None otherwise."""
+    if decision.allowed:
+        return "allowed", (), decision.determining
+    for alt in decision.alternatives:
+        if alt.outcome is Outcome.ALLOWED:
+            return "allowed-if", tuple(alt.when), alt.refs
+    return None
+
+
+class _FileChecker:
+    def __init__(self, inputs: PolicyInputs, account: str | None, region: str | None, strict: bool) -> None:
+        self.inputs = inputs
+        self.account = account
+        self.region = region
+        self.strict = strict
+        self.full = build_policy_set(inputs)
+        self.key_only = PolicySet(resource=self.full.resource, rcps=self.full.rcps, grants=self.full.grants,
+                                  grants_file=self.full.grants_file)
+        self.key_scps = PolicySet(resource=self.full.resource, rcps=self.full.rcps, grants=self.full.grants,
+                                  grants_file=self.full.grants_file, scps=self.full.scps)
+        self.unknown_iam = _allow_all()
+        self._authorizers: dict[int, Authorizer] = {}
+
+    def _authorize(self, policies: PolicySet, request) -> Decision:
+        auth = self._authorizers.get(id(policies))
+        if auth is None:
+            auth = self._authorizers[id(policies)] = Authorizer(policies)
+        return auth.authorize(request, strict=self.strict)
+
+    def resources(self, a: Assertion, account: str | None) -> list[str]:
+        if a.resources == ALL_KEYS:
+            if self.full.resource is None:
+                raise InputError("'on all keys' with policy files needs --key-policy (or use --snapshot)")
+            return ["key/*"]
+        return list(a.resources)
+
+    def enumerated(self, who: str, action: str, resource: str, ctx, account: str | None) -> Violation | None:
+        """Decide a principal named by the key policy or grants (its IAM policies unknown)."""
+        request = build_request(who, action, resource, ctx, account, self.region)
+        same = request.caller.account is not None and request.caller.account == (account or self.account)
+        base = self.key_scps if same else self.key_only
+        found = _possible(self._authorize(base, request))
+        if found is None and not self.strict:
+            ps = PolicySet(identity=[self.unknown_iam], resource=base.resource, rcps=base.rcps, grants=base.grants,
+                           grants_file=base.grants_file, scps=base.scps)
+            again = _possible(self._authorize(ps, request))
+            if again is not None:
+                status, conds, refs = again
+                refs = tuple(r for r in refs if r.policy != _UNKNOWN_IAM)
+                acct = request.caller.account or "?"
+                found = ("allowed-if", conds + (f"the IAM policies of account {acct} allow it",), refs)
+        if found is None:
+            return None
+        status, conds, refs = found
+        return Violation(str(request.caller), action, request.resource, status, conds,
+                         tuple(dict.fromkeys(_label(r) for r in refs)))
+
+    def check(self, a: Assertion) -> AssertionResult:
+        result = AssertionResult(a)
+        account = self.account or (a.accounts[0] if a.accounts else None)
+        resources = self.resources(a, account)
+        if a.kind in ("outside", "only"):
+            allowed = []
+            if a.kind == "only":
+                for p in a.principals:
+                    r = build_request(p, a.actions[0], None, a.context, account, self.region)
+                    allowed.append(str(r.caller))
+            for who in _named_principals(self.full):
+                acct = _account_of(who)
+                if a.kind == "outside" and a.accounts and (acct is None or acct in a.accounts):
+                    continue
+                if a.kind == "only" and any(_same_principal(who, x) for x in allowed):
+                    continue
+                for action in a.actions:
+                    for res in resources:
+                        result.checked += 1
+                        v = self.enumerated(who, action, res, a.context, account)
+                        if v is not None:
+                            result.violations.append(v)
+            return result
+        check_roles(build_request(a.principals[0], a.actions[0], None, a.context, account, self.region), self.full)
+        for action in a.actions:
+            for res in resources:
+                request = build_request(a.principals[0], action, res, a.context, account, self.region)
+                decision = self._authorize(self.full, request)
+                result.checked += 1
+                found = _possible(decision)
+                if a.kind == "cannot" and found is not None:
+                    status, conds, refs = found
+                    result.violations.append(Violation(str(request.caller), action, request.resource, status, conds,
+                                                       tuple(dict.fromkeys(_label(r) for r in refs))))
+                elif a.kind == "must" and not decision.allowed:
+                    status = "allowed-if" if found else ("explicit-deny" if decision.outcome is Outcome.EXPLICIT_DENY
+                                                         else "implicit-deny")
+                    conds, refs = (found[1], found[2]) if found else ((), decision.determining)
+                    result.violations.append(Violation(str(request.caller), action, request.resource, status, conds,
+                                                       tuple(dict.fromkeys(_label(r) for r in refs))))
+        return result
+
+
+def check_with_files(assertions: list[Assertion], inputs: PolicyInputs, account: str | None = None,
+                     region: str | None = None, strict: bool = False) -> list[AssertionResult]:
+    """Check assertions against policy files (the options of ``policylint can``).
+
+    Args:
+        assertions: parsed assertions.
+        inputs: the policy files; ``--identity-policy``, ``--boundary`` and
+            ``--session-policy`` are those of the principal a ``must``/``cannot``
+            assertion names; ``--scp`` those of the account ``account``.
+        account: the account of short names (``role/NAME``, ``key/ID``);
+            default: the first account of an ``outside account`` assertion.
+        region: the Region of ``key/ID`` names.
+        strict: AWS's answers with missing context keys absent (no "allowed if").
+
+    Raises:
+        AssertionError_: a policy file that cannot be used, or an assertion
+            naming a principal, action or resource that cannot be understood
+            (the message names the assertion's file and line).
+    """
+    try:
+        checker = _FileChecker(inputs, account, region, strict)
+    except InputError as e:
+        raise AssertionError_(str(e)) from None
+    out = []
+    for a in assertions:
+        try:
+            out.append(checker.check(a))
+        except InputError as e:
+            raise AssertionError_(f"{a.where}: {e}") from None
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Snapshots.
+
+
+def _from_path_answer(pa, resource: str) -> Violation:
+    statements = [s for h in pa.hops for s in h.statements] + list(pa.answer.statements)
+    path = tuple(f"{h.source} -> {h.target}: {h.label}" for h in pa.hops)
+    if pa.via_escalation:
+        path += (f"escalation: {pa.via_escalation}",)
+    return Violation(pa.principal, pa.answer.action, resource, pa.status, tuple(pa.conditions),
+                     tuple(dict.fromkeys(statements)), path)
+
+
+def check_with_snapshot(assertions: list[Assertion], graph, max_hops: int = 5) -> list[AssertionResult]:
+    """Check assertions over an account snapshot's principal graph
+    (:func:`policylint.evaluate.graph.build_graph`): ``no principal`` and
+    ``only`` ask :meth:`PrincipalGraph.who_can` (every user and role of the
+    snapshot, and the principals the key policy and grants name, directly, by
+    role chains, grants or escalation); ``must`` and ``cannot`` ask
+    :meth:`PrincipalGraph.can` (the principal itself or a path from it).
+
+    Raises:
+        AssertionError_: an unknown principal or key (naming the assertion's file and line).
+    """
+    from policylint.evaluate.snapshot import InputError as SnapshotInputError
+    from policylint.evaluate.snapshot import check_applies, resolve_principal, resolve_resource
+
+    snap = graph.snapshot
+    out = []
+    for a in assertions:
+        result = AssertionResult(a)
+        try:
+            keys = sorted(snap.keys) if a.resources == ALL_KEYS else [resolve_resource(snap, r) for r in a.resources]
+            for action in a.actions:
+                for res in keys:
+                    check_applies(snap, action, res)
+            if a.kind in ("outside", "only"):
+                allowed = [resolve_principal(snap, p) for p in a.principals]
+                for action in a.actions:
+                    for res in keys:
+                        for pa in graph.who_can(action, res, a.context, max_hops=max_hops):
+                            result.checked += 1
+                            if pa.status not in ("allowed", "allowed-if"):
+                                continue
+                            acct = _account_of(pa.principal)
+                            if a.kind == "outside" and a.accounts and (acct is None or acct in a.accounts):
+                                continue
+                            if a.kind == "only" and any(_same_principal(pa.principal, x) for x in allowed):
+                                continue
+                            result.violations.append(_from_path_answer(pa, res))
+            else:
+                who = resolve_principal(snap, a.principals[0])
+                for action in a.actions:
+                    for res in keys:
+                        (pa,) = graph.can(who, action, res, a.context, max_hops=max_hops)[:1]
+                        result.checked += 1
+                        ok = pa.status in ("allowed", "allowed-if")
+                        if a.kind == "cannot" and ok:
+                            result.violations.append(_from_path_answer(pa, res))
+                        elif a.kind == "must" and pa.status != "allowed":
+                            result.violations.append(_from_path_answer(pa, res))
+        except (SnapshotInputError, InputError) as e:
+            raise AssertionError_(f"{a.where}: {e}") from None
+        out.append(result)
+    return out
