@@ -125,11 +125,11 @@ def assertions_from_settings(settings) -> list[Assertion]:
     value = settings.assertions
     if value is None:
         return []
-    origin = settings.origin or "configuration"
+    origin = _shown(settings.origin or "configuration")
     if isinstance(value, str):
-        return read_assertions(value if os.path.isabs(value) else os.path.join(settings.root, value))
+        return read_assertions(_shown(value if os.path.isabs(value) else os.path.join(settings.root, value)))
     try:
-        source = Path(origin).read_text("utf-8")
+        source = Path(settings.origin or "").read_text("utf-8")
     except OSError:
         source = ""
     out, pos = [], 0
@@ -146,6 +146,12 @@ def assertions_from_settings(settings) -> list[Assertion]:
         if a is not None:
             out.append(a)
     return out
+
+
+def _shown(path: str) -> str:
+    """``path`` relative to the current folder when it is below it, else absolute."""
+    rel = os.path.relpath(os.path.abspath(path))
+    return path if rel.startswith("..") else rel
 
 
 # ---------------------------------------------------------------------------
@@ -279,7 +285,10 @@ class _FileChecker:
         result = AssertionResult(a)
         account = self.account or (a.accounts[0] if a.accounts else None)
         resources = self.resources(a, account)
-        if a.kind in ("outside", "only"):
+        if a.kind in ("no-principal", "only"):
+            if self.full.resource is None:
+                raise InputError("'no principal' and 'only' assertions with policy files reason over the principals "
+                                 "the key policy names: give --key-policy (or use --snapshot)")
             allowed = []
             if a.kind == "only":
                 for p in a.principals:
@@ -287,7 +296,7 @@ class _FileChecker:
                     allowed.append(str(r.caller))
             for who in _named_principals(self.full):
                 acct = _account_of(who)
-                if a.kind == "outside" and a.accounts and (acct is None or acct in a.accounts):
+                if a.kind == "no-principal" and a.accounts and (acct is None or acct in a.accounts):
                     continue
                 if a.kind == "only" and any(_same_principal(who, x) for x in allowed):
                     continue
@@ -386,7 +395,7 @@ def check_with_snapshot(assertions: list[Assertion], graph, max_hops: int = 5) -
             for action in a.actions:
                 for res in keys:
                     check_applies(snap, action, res)
-            if a.kind in ("outside", "only"):
+            if a.kind in ("no-principal", "only"):
                 allowed = [resolve_principal(snap, p) for p in a.principals]
                 for action in a.actions:
                     for res in keys:
@@ -395,7 +404,7 @@ def check_with_snapshot(assertions: list[Assertion], graph, max_hops: int = 5) -
                             if pa.status not in ("allowed", "allowed-if"):
                                 continue
                             acct = _account_of(pa.principal)
-                            if a.kind == "outside" and a.accounts and (acct is None or acct in a.accounts):
+                            if a.kind == "no-principal" and a.accounts and (acct is None or acct in a.accounts):
                                 continue
                             if a.kind == "only" and any(_same_principal(pa.principal, x) for x in allowed):
                                 continue

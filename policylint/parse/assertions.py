@@ -25,7 +25,7 @@ __all__ = ["ALL_KEYS", "Assertion", "AssertionSyntaxError", "parse_assertion_lin
 ALL_KEYS = ("all keys",)
 
 _FORMS = {
-    "outside": "no principal [outside account ID] can do ACTION on RESOURCE",
+    "no-principal": "no principal [outside account ID] can do ACTION on RESOURCE",
     "only": "only PRINCIPAL[, PRINCIPAL] can do ACTION on RESOURCE",
     "must": "PRINCIPAL must be able to do ACTION on RESOURCE",
     "cannot": "PRINCIPAL cannot do ACTION on RESOURCE",
@@ -64,11 +64,11 @@ class Assertion:
     """One parsed assertion.
 
     Attributes:
-        kind: ``outside`` (no principal [outside accounts] can), ``only``,
+        kind: ``no-principal`` (no principal [outside accounts] can), ``only``,
             ``must`` (must be able to) or ``cannot``.
         principals: the principals as written (``only``: the list; ``must``
-            and ``cannot``: one); empty for ``outside``.
-        accounts: ``outside``: the accounts whose principals may (empty: no
+            and ``cannot``: one); empty for ``no-principal``.
+        accounts: ``no-principal``: the accounts whose principals may (empty: no
             principal at all may).
         actions: ``service:Action`` names as written.
         resources: as written, or :data:`ALL_KEYS`.
@@ -165,7 +165,7 @@ def parse_assertion_line(text: str, source: str = "<assertion>", line: int = 1, 
             key = str(child.children[0])
             vals = [str(v.children[0]) for v in child.children[1:]]
             context.setdefault(key, []).extend(v[1:-1] if v[:1] in "\"'" else v for v in vals)
-    return Assertion(str(node.data), actions, resources, tuple(principals), accounts, context, _without_comment(text).strip(), source, line)
+    return Assertion(str(node.data).replace("_", "-"), actions, resources, tuple(principals), accounts, context, _without_comment(text).strip(), source, line)
 
 
 def _without_comment(text: str) -> str:
@@ -186,7 +186,7 @@ def _form_of(text: str) -> str:
     if not words:
         return _ANY_FORM
     if words[0] == "no":
-        return _FORMS["outside"]
+        return _FORMS["no-principal"]
     if words[0] == "only":
         return _FORMS["only"]
     if "must" in words:
