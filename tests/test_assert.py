@@ -1,0 +1,264 @@
+"""``policylint assert``: access assertions checked by the evaluator, over policy
+files and over fixtures/snapshot, read from files and from the configuration;
+syntax errors with their positions (tests/data/assert/)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import ROOT, run_cli
+
+DATA = "tests/data/assert"
+KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+KEY_B = "arn:aws:kms:us-east-1:123456789012:key/c81e4b07-2d5f-4a93-9b6c-7e0a3f5d2b14"
+WHERE = ["--account", "111122223333", "--region", "us-east-1"]
+ACCT = "arn:aws:iam::111122223333"
+SNAP_IAM = "fixtures/snapshot/123456789012/iam/get-account-authorization-details.json"
+
+
+def check(*args: str, cwd=ROOT) -> tuple[int, dict]:
+    code, out, err = run_cli("assert", "--format", "json", *args, cwd=cwd)
+    assert code in (0, 1), err
+    return code, json.loads(out)
+
+
+def outcomes(doc: dict) -> dict[int, tuple]:
+    """line -> (holds, [(principal, action, resource, status, conditions, statements, path)])."""
+    return {
+        a["line"]: (a["holds"], [(v["principal"], v["action"], v["resource"], v["status"], tuple(v["conditions"]),
+                                  tuple(v["statements"]), tuple(v["path"])) for v in a["violations"]])
+        for a in doc["assertions"]
+    }
+
+
+# -- policy files -----------------------------------------------------------
+
+
+def test_invoices_key_policy():
+    code, doc = check(f"{DATA}/basic.assert", "--key-policy", "fixtures/can/key-policy.json", *WHERE)
+    assert code == 1
+    root = 'key policy Sid "EnableIAMPolicies" (fixtures/can/key-policy.json:5:5)'
+    assert outcomes(doc) == {
+        2: (True, []),
+        3: (False, [
+            (f"{ACCT}:root", "kms:PutKeyPolicy", KEY_ARN, "allowed", (), (root,), ()),
+            (f"{ACCT}:role/InvoiceApp", "kms:PutKeyPolicy", KEY_ARN, "allowed-if",
+             ("the IAM policies of account 111122223333 allow it",), (root,), ()),
+        ]),
+        4: (True, []),
+        5: (False, [
+            (f"{ACCT}:role/InvoiceApp", "kms:Decrypt", KEY_ARN, "allowed-if",
+             ("kms:ViaService equals s3.us-east-1.amazonaws.com",),
+             ('key policy Sid "InvoiceAppThroughS3" (fixtures/can/key-policy.json:23:5)',), ()),
+        ]),
+    }
+    assert doc["summary"] == {"assertions": 4, "hold": 2, "fail": 2}
+    assert [a["kind"] for a in doc["assertions"]] == ["no-principal", "only", "must", "cannot"]
+
+
+def test_cross_account_key_policy():
+    code, doc = check(f"{DATA}/cross-account.assert", "--key-policy", f"{DATA}/cross-account-key-policy.json", *WHERE)
+    assert code == 1
+    kp = f"{DATA}/cross-account-key-policy.json"
+    s3 = f'key policy Sid "AnyoneThroughS3" ({kp}:18:5)'
+    via = "kms:ViaService equals s3.us-east-1.amazonaws.com"
+    assert outcomes(doc) == {
+        2: (False, [
+            ("arn:aws:iam::444455556666:role/PartnerApp", "kms:Decrypt", KEY_ARN, "allowed-if",
+             ("the IAM policies of account 444455556666 allow it",), (f'key policy Sid "PartnerDecrypt" ({kp}:11:5)',), ()),
+        ]),
+        3: (True, []),  # 444455556666 is trusted too
+        4: (True, []),  # Principal "*" pinned to the key's account by kms:CallerAccount
+        5: (False, [   # Principal "*" with only kms:ViaService: every account
+            ("arn:aws:iam::444455556666:role/PartnerApp", "kms:Encrypt", KEY_ARN, "allowed-if",
+             (via, "the IAM policies of account 444455556666 allow it"), (s3,), ()),
+            ("arn:aws:iam::444455556666:root", "kms:Encrypt", KEY_ARN, "allowed-if", (via,), (s3,), ()),
+            ("arn:aws:iam::000000000000:root", "kms:Encrypt", KEY_ARN, "allowed-if", (via,), (s3,), ()),
+        ]),
+        6: (True, []),  # decided with kms:ViaService = sqs...: the S3 statement does not apply
+    }
+
+
+def test_locked_down_key_policy():
+    code, doc = check(f"{DATA}/locked.assert", "--key-policy", f"{DATA}/locked-key-policy.json", *WHERE)
+    assert code == 1
+    assert outcomes(doc) == {
+        2: (True, []),
+        3: (True, []),
+        4: (True, []),
+        5: (False, [(f"{ACCT}:role/App", "kms:Encrypt", KEY_ARN, "implicit-deny", (), (), ())]),
+        6: (False, [(f"{ACCT}:role/KeyAdmin", "kms:ScheduleKeyDeletion", KEY_ARN, "explicit-deny", (),
+                     (f'key policy Sid "NoDeletion" ({DATA}/locked-key-policy.json:18:5)',), ())]),
+        7: (True, []),
+    }
+    # several keys: each key is a request; all keys with a key policy file: one
+    checked = {a["line"]: a["requests_checked"] for a in doc["assertions"]}
+    assert checked == {2: 1, 3: 2, 4: 1, 5: 2, 6: 1, 7: 2}
+
+
+def test_grants_and_identity_policy():
+    code, doc = check(f"{DATA}/grants.assert", "--key-policy", "fixtures/can/key-policy.json",
+                      "--grants", "fixtures/can/list-grants-output.json",
+                      "--identity-policy", "fixtures/can/invoice-app-policy.json", *WHERE)
+    assert code == 1
+    root = 'key policy Sid "EnableIAMPolicies" (fixtures/can/key-policy.json:5:5)'
+    assert outcomes(doc) == {
+        2: (False, [
+            (f"{ACCT}:root", "kms:Decrypt", KEY_ARN, "allowed", (), (root,), ()),
+            (f"{ACCT}:role/KMSAdminRole", "kms:Decrypt", KEY_ARN, "allowed-if",
+             ("the IAM policies of account 111122223333 allow it",), (root,), ()),
+            (f"{ACCT}:role/ReportsRole", "kms:Decrypt", KEY_ARN, "allowed-if",
+             ("the encryption context is exactly department=finance",),
+             ('KMS grant "nightly-reports" (fixtures/can/list-grants-output.json, grant 1)',), ()),
+        ]),
+        3: (True, []),
+        4: (True, []),  # the identity policy's DescribeKeys and the key policy's account delegation
+    }
+
+
+def test_text_output():
+    code, out, _ = run_cli("assert", f"{DATA}/locked.assert", "--key-policy", f"{DATA}/locked-key-policy.json", *WHERE,
+                           cwd=ROOT)
+    assert code == 1
+    assert out.splitlines() == [
+        f"PASS {DATA}/locked.assert:2: only role/KeyAdmin can do kms:PutKeyPolicy on all keys",
+        f"PASS {DATA}/locked.assert:3: no principal can do kms:ScheduleKeyDeletion on all keys",
+        f"PASS {DATA}/locked.assert:4: role/KeyAdmin must be able to do kms:PutKeyPolicy on key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        f"FAIL {DATA}/locked.assert:5: role/App must be able to do kms:Decrypt, kms:Encrypt on key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        f"  {ACCT}:role/App is denied (implicit deny): kms:Encrypt on {KEY_ARN}",
+        f"FAIL {DATA}/locked.assert:6: role/KeyAdmin must be able to do kms:ScheduleKeyDeletion on key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        f"  {ACCT}:role/KeyAdmin is denied (explicit deny): kms:ScheduleKeyDeletion on {KEY_ARN}",
+        f'    key policy Sid "NoDeletion" ({DATA}/locked-key-policy.json:18:5)',
+        f"PASS {DATA}/locked.assert:7: only role/App can do kms:Decrypt on key/1234abcd-12ab-34cd-56ef-1234567890ab, "
+        "key/0987dcba-09fe-87dc-65ba-ab0987654321",
+        "",
+        "6 assertion(s): 4 hold, 2 fail.",
+    ]
+
+
+def test_all_hold_exits_zero():
+    code, doc = check(f"{DATA}/locked.assert", "--key-policy", f"{DATA}/locked-key-policy.json", *WHERE)
+    assert code == 1
+    code, out, _ = run_cli("assert", f"{DATA}/cross-account.assert", "--key-policy", f"{DATA}/locked-key-policy.json",
+                           *WHERE, cwd=ROOT)
+    assert code == 0, out
+    assert out.splitlines()[-1] == "5 assertion(s): 5 hold, 0 fail."
+
+
+# -- snapshot ---------------------------------------------------------------
+
+
+def test_snapshot():
+    code, doc = check(f"{DATA}/snapshot.assert", "--snapshot", "fixtures/snapshot")
+    assert code == 1
+    assert outcomes(doc) == {
+        2: (True, []),
+        3: (False, [
+            ("arn:aws:iam::123456789012:user/admin-dee", "kms:PutKeyPolicy", KEY_B, "allowed", (), (
+                f"identity-based policy managed policy AdministratorAccess v1, statement 1 ({SNAP_IAM}:728:29)",
+                f"resource-based policy role/KeyBAdmin trust policy, statement 1 ({SNAP_IAM}:477:21)",
+                "resource-based policy key policy of key/c81e4b07-2d5f-4a93-9b6c-7e0a3f5d2b14, Sid \"KeyAdmins\" "
+                "(fixtures/snapshot/123456789012/kms/us-east-1/c81e4b07-2d5f-4a93-9b6c-7e0a3f5d2b14/get-key-policy.json:2:114)",
+            ), ("arn:aws:iam::123456789012:user/admin-dee -> arn:aws:iam::123456789012:role/KeyBAdmin: sts:AssumeRole",)),
+        ]),
+        4: (True, []),
+        5: (True, []),
+        6: (True, []),
+        7: (True, []),
+    }
+
+
+def test_snapshot_unknown_principal_is_an_input_error():
+    code, out, err = run_cli("assert", f"{DATA}/snapshot-unknown.assert", "--snapshot", "fixtures/snapshot", cwd=ROOT)
+    assert code == 2
+    assert err.splitlines()[-1].startswith(
+        f"policylint: error: {DATA}/snapshot-unknown.assert:1: 'role/Nobody': the snapshot has no role named 'Nobody'")
+
+
+# -- configuration ----------------------------------------------------------
+
+
+def test_assertions_from_configuration_list():
+    code, doc = check("--key-policy", "../cross-account-key-policy.json", *WHERE, cwd=ROOT / DATA / "config")
+    assert code == 1
+    assert [(a["file"], a["line"], a["holds"]) for a in doc["assertions"]] == [
+        (".policylint.toml", 4, True), (".policylint.toml", 5, False)]
+    assert outcomes(doc)[5][1] == [
+        (f"{ACCT}:root", "kms:PutKeyPolicy", KEY_ARN, "allowed", (),
+         ('key policy Sid "EnableIAMPolicies" (../cross-account-key-policy.json:4:5)',), ())]
+
+
+def test_assertions_from_configuration_path():
+    code, doc = check("--config", f"{DATA}/config-path/.policylint.toml", "--key-policy",
+                      f"{DATA}/locked-key-policy.json", *WHERE)
+    assert code == 1
+    assert [(a["file"], a["line"], a["holds"]) for a in doc["assertions"]] == [
+        (f"{DATA}/locked.assert", n, held) for n, held in ((2, True), (3, True), (4, True), (5, False), (6, False), (7, True))]
+
+
+def test_no_assertions_anywhere_is_a_usage_error(tmp_path):
+    code, _, err = run_cli("assert", cwd=tmp_path)
+    assert code == 2
+    assert "give an assertions file, or an assertions key in the configuration" in err
+
+
+# -- errors -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args, first_line, caret", [
+    ([f"{DATA}/syntax-errors.assert"],
+     f'policylint: error: {DATA}/syntax-errors.assert:3:47: unexpected "kms:Decrypt": expected do', 46),
+    ([f"{DATA}/ends-early.assert"],
+     f"policylint: error: {DATA}/ends-early.assert:1:34: the assertion ends too early: expected all or word "
+     "(PRINCIPAL cannot do ACTION on RESOURCE)", 33),
+    ([f"{DATA}/bad-account.assert"],
+     f'policylint: error: {DATA}/bad-account.assert:1:30: "1111-2222-3333" is not an AWS account ID (12 digits)', 29),
+    (["--config", f"{DATA}/config-bad.toml"],
+     f'policylint: error: {DATA}/config-bad.toml:3:20: unexpected "do": expected be', 14),
+])
+def test_syntax_errors_have_positions(args, first_line, caret):
+    code, out, err = run_cli("assert", *args, cwd=ROOT)
+    assert code == 2
+    assert out == ""
+    lines = err.splitlines()
+    assert lines[0] == first_line
+    assert lines[2] == "  " + " " * caret + "^"
+
+
+def test_expected_tokens_are_listed():
+    from policylint.parse.assertions import AssertionSyntaxError, parse_assertion_line
+
+    with pytest.raises(AssertionSyntaxError) as e:
+        parse_assertion_line("role/App may do kms:Decrypt on key/x", "f", 7)
+    assert str(e.value) == 'f:7:10: unexpected "may": expected "," or can or cannot or must'
+    assert e.value.expected == ('","', "can", "cannot", "must")
+
+
+def test_bad_policy_file_is_an_input_error():
+    code, _, err = run_cli("assert", f"{DATA}/locked.assert", "--key-policy", "fixtures/bad-input/truncated.json",
+                           *WHERE, cwd=ROOT)
+    assert code == 2
+    assert err.startswith("policylint: error: fixtures/bad-input/truncated.json:")
+
+
+def test_no_principal_needs_a_key_policy():
+    code, _, err = run_cli("assert", f"{DATA}/locked.assert", *WHERE, cwd=ROOT)
+    assert code == 2
+    assert err == (f"policylint: error: {DATA}/locked.assert:2: 'on all keys' with policy files needs --key-policy "
+                   "(or use --snapshot)\n")
+    code, _, err = run_cli("assert", f"{DATA}/cross-account.assert", *WHERE, cwd=ROOT)
+    assert code == 2
+    assert err == (f"policylint: error: {DATA}/cross-account.assert:2: 'no principal' and 'only' assertions with policy files "
+                   "reason over the principals the key policy names: give --key-policy (or use --snapshot)\n")
+
+
+def test_comments_and_blank_lines():
+    from policylint.parse.assertions import parse_assertions
+
+    got = parse_assertions('# header\n\nuser/x cannot do kms:Decrypt on key/a  # why\nuser/y cannot do kms:Decrypt on key/b when k = "a # b"\n', "f")
+    assert [(a.line, a.kind, a.principals, a.text, a.context) for a in got] == [
+        (3, "cannot", ("user/x",), "user/x cannot do kms:Decrypt on key/a", {}),
+        (4, "cannot", ("user/y",), 'user/y cannot do kms:Decrypt on key/b when k = "a # b"', {"k": ["a # b"]}),
+    ]
