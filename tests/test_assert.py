@@ -262,3 +262,14 @@ def test_comments_and_blank_lines():
         (3, "cannot", ("user/x",), "user/x cannot do kms:Decrypt on key/a", {}),
         (4, "cannot", ("user/y",), 'user/y cannot do kms:Decrypt on key/b when k = "a # b"', {"k": ["a # b"]}),
     ]
+
+
+def test_readme_example_is_current():
+    import shlex
+
+    text = (ROOT / "README.md").read_text()
+    cmdline, rest = text.split("$ policylint assert ", 1)[1].split("\n", 1)
+    expected, tail = rest.split("$ echo $?\n", 1)
+    code, out, _ = run_cli("assert", *shlex.split(cmdline), cwd=ROOT)
+    assert out == expected
+    assert code == int(tail.split("\n", 1)[0])
