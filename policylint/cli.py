@@ -424,7 +424,7 @@ def assert_(
     "user/x cannot do ...") with the evaluator. Exit codes: 0 all hold, 1 one fails, 2 error."""
     import os
 
-    from policylint.check.assertions import (AssertionError_, assertions_from_settings, check_with_files,
+    from policylint.check.assertions import (AssertionCheckError, assertions_from_settings, check_with_files,
                                              check_with_snapshot, read_assertions)
     from policylint.errors import PolicylintError
     from policylint.evaluate.inputs import PolicyInputs
@@ -466,7 +466,7 @@ def assert_(
                                   session=session_policy, scps=scp or [], rcps=rcp or [], grants=grants)
             region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
             results = check_with_files(assertions, inputs, account, region, strict)
-    except AssertionError_ as e:
+    except AssertionCheckError as e:
         _fail(str(e))
     if format is OutputFormat.json:
         from policylint.report.assertions import render_assertions_json

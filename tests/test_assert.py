@@ -273,3 +273,41 @@ def test_readme_example_is_current():
     code, out, _ = run_cli("assert", *shlex.split(cmdline), cwd=ROOT)
     assert out == expected
     assert code == int(tail.split("\n", 1)[0])
+
+
+def test_snapshot_failures_name_paths_and_escalations():
+    code, doc = check(f"{DATA}/snapshot-fail.assert", "--snapshot", "fixtures/snapshot")
+    assert code == 1
+    got = outcomes(doc)
+    a = "arn:aws:iam::123456789012"
+    # expected answers: fixtures/snapshot-expected.md rows 5, 29, 31, 35
+    assert [(v[0], v[3]) for v in got[1][1]] == [(f"{a}:role/KeyBAdmin", "allowed"), (f"{a}:user/admin-dee", "allowed")]
+    assert got[1][1][0][6] == (
+        f"{a}:role/KeyBAdmin -> {KEY_B}: kms:PutKeyPolicy, kms:CreateGrant",
+        f"escalation: {a}:role/KeyBAdmin can use kms:PutKeyPolicy, kms:CreateGrant on the key to allow itself kms:Decrypt",
+    )
+    assert [v[0] for v in got[2][1]] == [f"{a}:role/HopOne", f"{a}:role/HopTwo", f"{a}:role/KeyBAdmin",
+                                         f"{a}:role/app/KeyUserRole", f"{a}:user/admin-dee", f"{a}:user/dev-ann"]
+    direct = got[2][1][3]
+    assert direct == (f"{a}:role/app/KeyUserRole", "kms:Encrypt", KEY_B, "allowed", (), (
+        'resource-based policy key policy of key/c81e4b07-2d5f-4a93-9b6c-7e0a3f5d2b14, Sid "LedgerWriter" '
+        "(fixtures/snapshot/123456789012/kms/us-east-1/c81e4b07-2d5f-4a93-9b6c-7e0a3f5d2b14/get-key-policy.json:2:905)",), ())
+
+
+@pytest.mark.parametrize("where", [
+    ["--key-policy", f"{DATA}/locked-key-policy.json", *WHERE],
+    ["--snapshot", "fixtures/snapshot"],
+])
+def test_unknown_action_is_an_error_not_a_pass(where):
+    # A misspelled action is denied to everyone: "cannot" would hold whatever the policies say.
+    code, out, err = run_cli("assert", f"{DATA}/unknown-action.assert", *where, cwd=ROOT)
+    assert code == 2 and out == ""
+    assert err == (f"policylint: error: {DATA}/unknown-action.assert:1: kms:Decrpyt is not an action of the "
+                   "Service Authorization Reference (did you mean kms:Decrypt?)\n")
+
+
+def test_wildcard_actions_are_expanded_from_the_catalog():
+    code, doc = check(f"{DATA}/wildcard.assert", "--key-policy", f"{DATA}/locked-key-policy.json", *WHERE)
+    assert code == 0
+    # kms:Put* acts on a key only as kms:PutKeyPolicy; kms:*KeyPolicy is GetKeyPolicy and PutKeyPolicy, asked of role/App
+    assert [(a["line"], a["holds"], a["requests_checked"]) for a in doc["assertions"]] == [(1, True, 2), (2, True, 2)]

@@ -31,7 +31,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from policylint import catalog
 from policylint.errors import PolicylintError
+from policylint.wildcard import has_wildcard
 from policylint.evaluate.authorize import Authorizer, Decision, Outcome, StatementRef
 from policylint.evaluate.inputs import InputError, PolicyInputs, build_policy_set, build_request, check_roles
 from policylint.evaluate.policyset import NamedPolicy, PolicySet, PolicyType
@@ -39,16 +41,18 @@ from policylint.model.policy import PolicyKind
 from policylint.model.validate import build_policy
 from policylint.parse.assertions import ALL_KEYS, Assertion, AssertionSyntaxError, parse_assertion_line, parse_assertions
 
-__all__ = ["AssertionError_", "AssertionResult", "Violation", "assertions_from_settings", "check_with_files",
+__all__ = ["AssertionCheckError", "AssertionResult", "Violation", "assertions_from_settings", "check_with_files",
            "check_with_snapshot", "read_assertions"]
 
 #: The account that stands for "any other AWS account" (as in the snapshot graph).
 ANY_ACCOUNT = "000000000000"
 _UNKNOWN_IAM = "its account's IAM policies (unknown: taken as allowing everything)"
+#: An action used only to read a principal name (any well-formed action would do).
+_PROBE = "sts:GetCallerIdentity"
 _ACCOUNT_ID = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
 
 
-class AssertionError_(PolicylintError):
+class AssertionCheckError(PolicylintError):
     """An assertion that cannot be checked (unknown principal or key, bad
     policy file...); the message names the assertion's file and line."""
 
@@ -103,14 +107,14 @@ def read_assertions(path: str) -> list[Assertion]:
 
     Raises:
         AssertionSyntaxError: a line that does not parse (file:line:column).
-        AssertionError_: the file cannot be read.
+        AssertionCheckError: the file cannot be read.
     """
     try:
         text = Path(path).read_text("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise AssertionError_(f"{path}: not UTF-8 text: {e.reason}") from None
+        raise AssertionCheckError(f"{path}: not UTF-8 text: {e.reason}") from None
     except OSError as e:
-        raise AssertionError_(f"{path}: cannot read: {e.strerror or e}") from None
+        raise AssertionCheckError(f"{path}: cannot read: {e.strerror or e}") from None
     return parse_assertions(text, path)
 
 
@@ -120,7 +124,7 @@ def assertions_from_settings(settings) -> list[Assertion]:
     the path of an assertions file (relative to the configuration's folder).
 
     Raises:
-        AssertionSyntaxError, AssertionError_: as :func:`read_assertions`.
+        AssertionSyntaxError, AssertionCheckError: as :func:`read_assertions`.
     """
     value = settings.assertions
     if value is None:
@@ -222,6 +226,45 @@ def _same_principal(a: str, b: str) -> bool:
     return ka == kb and ka in ("user", "role") and pa[5].rsplit("/", 1)[-1] == pb[5].rsplit("/", 1)[-1]
 
 
+def _check_actions(a: Assertion) -> None:
+    """Refuse an action the catalog does not know: a misspelled action is denied
+    to everyone, so a ``cannot`` or ``no principal`` assertion about it would
+    hold whatever the policies say.
+
+    Raises:
+        InputError: with a did-you-mean from the catalog.
+    """
+    for action in a.actions:
+        verdict = catalog.check_action(action)
+        if verdict in ("known", "all"):
+            continue
+        service = action.split(":", 1)[0]
+        if ":" not in action:
+            raise InputError(f"{action!r} is not an action: use service:Action, such as kms:Decrypt")
+        if verdict == "unknown-service":
+            sugg = catalog.suggest_services(service)
+        else:
+            sugg = catalog.suggest_actions(action) if not has_wildcard(action) else []
+        hint = f" (did you mean {', '.join(sugg)}?)" if sugg else ""
+        what = "matches no action" if has_wildcard(action) else "is not an action"
+        raise InputError(f"{action} {what} of the Service Authorization Reference{hint}")
+
+
+def _expanded(actions: tuple[str, ...], resource: str) -> list[str]:
+    """The actions of an assertion, wildcards expanded from the catalog (for a
+    KMS key, only the actions that act on keys)."""
+    out: list[str] = []
+    for pattern in actions:
+        if not has_wildcard(pattern):
+            out.append(pattern)
+            continue
+        infos = catalog.expand(pattern)
+        if resource.startswith("key/") or (":kms:" in resource and ":key/" in resource):
+            infos = tuple(i for i in infos if any(r.name == "key" for r in i.resource_types))
+        out += [i.full_name for i in infos]
+    return list(dict.fromkeys(out))
+
+
 def _possible(decision: Decision) -> tuple[str, tuple[str, ...], tuple[StatementRef, ...]] | None:
     """(status, conditions, statements) when the decision allows, or allows if
     conditions hold; None otherwise."""
@@ -253,7 +296,7 @@ class _FileChecker:
             auth = self._authorizers[id(policies)] = Authorizer(policies)
         return auth.authorize(request, strict=self.strict)
 
-    def resources(self, a: Assertion, account: str | None) -> list[str]:
+    def resources(self, a: Assertion) -> list[str]:
         if a.resources == ALL_KEYS:
             if self.full.resource is None:
                 raise InputError("'on all keys' with policy files needs --key-policy (or use --snapshot)")
@@ -266,7 +309,7 @@ class _FileChecker:
         same = request.caller.account is not None and request.caller.account == (account or self.account)
         base = self.key_scps if same else self.key_only
         found = _possible(self._authorize(base, request))
-        if found is None and not self.strict:
+        if found is None:
             ps = PolicySet(identity=[self.unknown_iam], resource=base.resource, rcps=base.rcps, grants=base.grants,
                            grants_file=base.grants_file, scps=base.scps)
             again = _possible(self._authorize(ps, request))
@@ -283,8 +326,9 @@ class _FileChecker:
 
     def check(self, a: Assertion) -> AssertionResult:
         result = AssertionResult(a)
+        _check_actions(a)
         account = self.account or (a.accounts[0] if a.accounts else None)
-        resources = self.resources(a, account)
+        resources = self.resources(a)
         if a.kind in ("no-principal", "only"):
             if self.full.resource is None:
                 raise InputError("'no principal' and 'only' assertions with policy files reason over the principals "
@@ -292,7 +336,7 @@ class _FileChecker:
             allowed = []
             if a.kind == "only":
                 for p in a.principals:
-                    r = build_request(p, a.actions[0], None, a.context, account, self.region)
+                    r = build_request(p, _PROBE, None, {}, account, self.region)
                     allowed.append(str(r.caller))
             for who in _named_principals(self.full):
                 acct = _account_of(who)
@@ -300,16 +344,16 @@ class _FileChecker:
                     continue
                 if a.kind == "only" and any(_same_principal(who, x) for x in allowed):
                     continue
-                for action in a.actions:
-                    for res in resources:
+                for res in resources:
+                    for action in _expanded(a.actions, res):
                         result.checked += 1
                         v = self.enumerated(who, action, res, a.context, account)
                         if v is not None:
                             result.violations.append(v)
             return result
-        check_roles(build_request(a.principals[0], a.actions[0], None, a.context, account, self.region), self.full)
-        for action in a.actions:
-            for res in resources:
+        check_roles(build_request(a.principals[0], _PROBE, None, {}, account, self.region), self.full)
+        for res in resources:
+            for action in _expanded(a.actions, res):
                 request = build_request(a.principals[0], action, res, a.context, account, self.region)
                 decision = self._authorize(self.full, request)
                 result.checked += 1
@@ -342,20 +386,20 @@ def check_with_files(assertions: list[Assertion], inputs: PolicyInputs, account:
         strict: AWS's answers with missing context keys absent (no "allowed if").
 
     Raises:
-        AssertionError_: a policy file that cannot be used, or an assertion
+        AssertionCheckError: a policy file that cannot be used, or an assertion
             naming a principal, action or resource that cannot be understood
             (the message names the assertion's file and line).
     """
     try:
         checker = _FileChecker(inputs, account, region, strict)
     except InputError as e:
-        raise AssertionError_(str(e)) from None
+        raise AssertionCheckError(str(e)) from None
     out = []
     for a in assertions:
         try:
             out.append(checker.check(a))
         except InputError as e:
-            raise AssertionError_(f"{a.where}: {e}") from None
+            raise AssertionCheckError(f"{a.where}: {e}") from None
     return out
 
 
@@ -381,7 +425,7 @@ def check_with_snapshot(assertions: list[Assertion], graph, max_hops: int = 5) -
     :meth:`PrincipalGraph.can` (the principal itself or a path from it).
 
     Raises:
-        AssertionError_: an unknown principal or key (naming the assertion's file and line).
+        AssertionCheckError: an unknown principal or key (naming the assertion's file and line).
     """
     from policylint.evaluate.snapshot import InputError as SnapshotInputError
     from policylint.evaluate.snapshot import check_applies, resolve_principal, resolve_resource
@@ -391,6 +435,7 @@ def check_with_snapshot(assertions: list[Assertion], graph, max_hops: int = 5) -
     for a in assertions:
         result = AssertionResult(a)
         try:
+            _check_actions(a)
             keys = sorted(snap.keys) if a.resources == ALL_KEYS else [resolve_resource(snap, r) for r in a.resources]
             for action in a.actions:
                 for res in keys:
@@ -421,6 +466,6 @@ def check_with_snapshot(assertions: list[Assertion], graph, max_hops: int = 5) -
                         elif a.kind == "must" and pa.status != "allowed":
                             result.violations.append(_from_path_answer(pa, res))
         except (SnapshotInputError, InputError) as e:
-            raise AssertionError_(f"{a.where}: {e}") from None
+            raise AssertionCheckError(f"{a.where}: {e}") from None
         out.append(result)
     return out
