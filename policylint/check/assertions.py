@@ -283,18 +283,17 @@ class _FileChecker:
         self.region = region
         self.strict = strict
         self.full = build_policy_set(inputs)
-        self.key_only = PolicySet(resource=self.full.resource, rcps=self.full.rcps, grants=self.full.grants,
-                                  grants_file=self.full.grants_file)
-        self.key_scps = PolicySet(resource=self.full.resource, rcps=self.full.rcps, grants=self.full.grants,
-                                  grants_file=self.full.grants_file, scps=self.full.scps)
-        self.unknown_iam = _allow_all()
-        self._authorizers: dict[int, Authorizer] = {}
-
-    def _authorize(self, policies: PolicySet, request) -> Decision:
-        auth = self._authorizers.get(id(policies))
-        if auth is None:
-            auth = self._authorizers[id(policies)] = Authorizer(policies)
-        return auth.authorize(request, strict=self.strict)
+        f = self.full
+        unknown = [_allow_all()]
+        # The policy sets a principal named by the key policy is decided with:
+        # (its account is the key's, so --scp applies; its IAM policies are assumed to allow everything)
+        sets = {
+            (same, iam): PolicySet(identity=unknown if iam else [], resource=f.resource, rcps=f.rcps, grants=f.grants,
+                                   grants_file=f.grants_file, scps=f.scps if same else [])
+            for same in (False, True) for iam in (False, True)
+        }
+        self._authorizers = {k: Authorizer(ps) for k, ps in sets.items()}
+        self._full = Authorizer(f)
 
     def resources(self, a: Assertion) -> list[str]:
         if a.resources == ALL_KEYS:
@@ -307,17 +306,15 @@ class _FileChecker:
         """Decide a principal named by the key policy or grants (its IAM policies unknown)."""
         request = build_request(who, action, resource, ctx, account, self.region)
         same = request.caller.account is not None and request.caller.account == (account or self.account)
-        base = self.key_scps if same else self.key_only
-        found = _possible(self._authorize(base, request))
+        found = _possible(self._authorizers[same, False].authorize(request, strict=self.strict))
         if found is None:
-            ps = PolicySet(identity=[self.unknown_iam], resource=base.resource, rcps=base.rcps, grants=base.grants,
-                           grants_file=base.grants_file, scps=base.scps)
-            again = _possible(self._authorize(ps, request))
+            again = _possible(self._authorizers[same, True].authorize(request, strict=self.strict))
             if again is not None:
                 status, conds, refs = again
                 refs = tuple(r for r in refs if r.policy != _UNKNOWN_IAM)
-                acct = request.caller.account or "?"
-                found = ("allowed-if", conds + (f"the IAM policies of account {acct} allow it",), refs)
+                acct = request.caller.account
+                unknown = f"the IAM policies of account {acct} allow it" if acct else "its own policies allow it"
+                found = ("allowed-if", conds + (unknown,), refs)
         if found is None:
             return None
         status, conds, refs = found
@@ -355,7 +352,7 @@ class _FileChecker:
         for res in resources:
             for action in _expanded(a.actions, res):
                 request = build_request(a.principals[0], action, res, a.context, account, self.region)
-                decision = self._authorize(self.full, request)
+                decision = self._full.authorize(request, strict=self.strict)
                 result.checked += 1
                 found = _possible(decision)
                 if a.kind == "cannot" and found is not None:
