@@ -188,6 +188,15 @@ class Settings(BaseModel):
             return [dict(x, index=i) if isinstance(x, dict) else x for i, x in enumerate(v)]
         return v
 
+    @field_validator("assertions", mode="before")
+    @classmethod
+    def _assertions(cls, v):
+        if v is None or isinstance(v, str):
+            return v
+        if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+            raise ValueError("must be a list of assertion strings, or the path of an assertions file")
+        return tuple(v)
+
     @field_validator("fail_on")
     @classmethod
     def _fail_on(cls, v):

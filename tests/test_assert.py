@@ -174,7 +174,7 @@ def test_snapshot_unknown_principal_is_an_input_error():
     code, out, err = run_cli("assert", f"{DATA}/snapshot-unknown.assert", "--snapshot", "fixtures/snapshot", cwd=ROOT)
     assert code == 2
     assert err.splitlines()[-1].startswith(
-        f"policylint: error: {DATA}/snapshot-unknown.assert:1: 'role/Nobody': the snapshot has no role named 'Nobody'")
+        f"policylint: error: {DATA}/snapshot-unknown.assert:1:1: 'role/Nobody': the snapshot has no role named 'Nobody'")
 
 
 # -- configuration ----------------------------------------------------------
@@ -302,7 +302,7 @@ def test_unknown_action_is_an_error_not_a_pass(where):
     # A misspelled action is denied to everyone: "cannot" would hold whatever the policies say.
     code, out, err = run_cli("assert", f"{DATA}/unknown-action.assert", *where, cwd=ROOT)
     assert code == 2 and out == ""
-    assert err == (f"policylint: error: {DATA}/unknown-action.assert:1: kms:Decrpyt is not an action of the "
+    assert err == (f"policylint: error: {DATA}/unknown-action.assert:1:18: kms:Decrpyt is not an action of the "
                    "Service Authorization Reference (did you mean kms:Decrypt?)\n")
 
 
@@ -311,3 +311,11 @@ def test_wildcard_actions_are_expanded_from_the_catalog():
     assert code == 0
     # kms:Put* acts on a key only as kms:PutKeyPolicy; kms:*KeyPolicy is GetKeyPolicy and PutKeyPolicy, asked of role/App
     assert [(a["line"], a["holds"], a["requests_checked"]) for a in doc["assertions"]] == [(1, True, 2), (2, True, 2)]
+
+
+def test_bad_assertions_key_is_a_configuration_error(tmp_path):
+    (tmp_path / ".policylint.toml").write_text("assertions = [1]\n")
+    code, out, err = run_cli("assert", cwd=tmp_path)
+    assert code == 2 and out == ""
+    assert err.endswith("invalid policylint configuration: assertions: must be a list of assertion strings, "
+                        "or the path of an assertions file\n")

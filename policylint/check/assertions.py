@@ -152,6 +152,12 @@ def assertions_from_settings(settings) -> list[Assertion]:
     return out
 
 
+def _where(a: Assertion, message: str) -> str:
+    """``file:line:column`` of the word of ``a`` that an error message quotes (``file:line`` if none)."""
+    col = a.column_of(message)
+    return f"{a.where}:{col}" if col else a.where
+
+
 def _shown(path: str) -> str:
     """``path`` relative to the current folder when it is below it, else absolute."""
     rel = os.path.relpath(os.path.abspath(path))
@@ -396,7 +402,7 @@ def check_with_files(assertions: list[Assertion], inputs: PolicyInputs, account:
         try:
             out.append(checker.check(a))
         except InputError as e:
-            raise AssertionCheckError(f"{a.where}: {e}") from None
+            raise AssertionCheckError(f"{_where(a, str(e))}: {e}") from None
     return out
 
 
@@ -463,6 +469,6 @@ def check_with_snapshot(assertions: list[Assertion], graph, max_hops: int = 5) -
                         elif a.kind == "must" and pa.status != "allowed":
                             result.violations.append(_from_path_answer(pa, res))
         except (SnapshotInputError, InputError) as e:
-            raise AssertionCheckError(f"{a.where}: {e}") from None
+            raise AssertionCheckError(f"{_where(a, str(e))}: {e}") from None
         out.append(result)
     return out

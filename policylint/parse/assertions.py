@@ -85,6 +85,15 @@ class Assertion:
     text: str = ""
     source: str = ""
     line: int = 0
+    #: (word as written, 1-based column in ``source``) of each principal, account, action and resource
+    columns: tuple[tuple[str, int], ...] = field(default=(), compare=False)
+
+    def column_of(self, message: str) -> int | None:
+        """The column of the first word of the assertion that ``message`` quotes, or None."""
+        for word, col in self.columns:
+            if f"'{word}'" in message or f"{word}:" in message.split(" ", 1)[0] or message.startswith(word + " "):
+                return col
+        return None
 
     @property
     def where(self) -> str:
@@ -146,6 +155,7 @@ def parse_assertion_line(text: str, source: str = "<assertion>", line: int = 1, 
     actions: tuple[str, ...] = ()
     resources: tuple[str, ...] = ()
     context: dict[str, list[str]] = {}
+    columns = tuple((str(t), t.column + column_offset) for t in node.scan_values(lambda v: getattr(v, "type", "") == "WORD"))
     for child in node.children:
         if child.data == "principal":
             principals.append(str(child.children[0]))
@@ -165,7 +175,8 @@ def parse_assertion_line(text: str, source: str = "<assertion>", line: int = 1, 
             key = str(child.children[0])
             vals = [str(v.children[0]) for v in child.children[1:]]
             context.setdefault(key, []).extend(v[1:-1] if v[:1] in "\"'" else v for v in vals)
-    return Assertion(str(node.data).replace("_", "-"), actions, resources, tuple(principals), accounts, context, _without_comment(text).strip(), source, line)
+    return Assertion(str(node.data).replace("_", "-"), actions, resources, tuple(principals), accounts, context, _without_comment(text).strip(), source, line,
+                     columns)
 
 
 def _without_comment(text: str) -> str:
