@@ -104,17 +104,19 @@ def test_grants_and_identity_policy():
                       "--identity-policy", "fixtures/can/invoice-app-policy.json", *WHERE)
     assert code == 1
     root = 'key policy Sid "EnableIAMPolicies" (fixtures/can/key-policy.json:5:5)'
+    others = [
+        (f"{ACCT}:root", "kms:Decrypt", KEY_ARN, "allowed", (), (root,), ()),
+        (f"{ACCT}:role/KMSAdminRole", "kms:Decrypt", KEY_ARN, "allowed-if",
+         ("the IAM policies of account 111122223333 allow it",), (root,), ()),
+        (f"{ACCT}:role/ReportsRole", "kms:Decrypt", KEY_ARN, "allowed-if",
+         ("the encryption context is exactly department=finance",),
+         ('KMS grant "nightly-reports" (fixtures/can/list-grants-output.json, grant 1)',), ()),
+    ]
     assert outcomes(doc) == {
-        2: (False, [
-            (f"{ACCT}:root", "kms:Decrypt", KEY_ARN, "allowed", (), (root,), ()),
-            (f"{ACCT}:role/KMSAdminRole", "kms:Decrypt", KEY_ARN, "allowed-if",
-             ("the IAM policies of account 111122223333 allow it",), (root,), ()),
-            (f"{ACCT}:role/ReportsRole", "kms:Decrypt", KEY_ARN, "allowed-if",
-             ("the encryption context is exactly department=finance",),
-             ('KMS grant "nightly-reports" (fixtures/can/list-grants-output.json, grant 1)',), ()),
-        ]),
+        2: (False, others),
         3: (True, []),
         4: (True, []),  # the identity policy's DescribeKeys and the key policy's account delegation
+        5: (False, others),  # all keys: the key the grants are for
     }
 
 

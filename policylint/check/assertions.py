@@ -305,7 +305,9 @@ class _FileChecker:
         if a.resources == ALL_KEYS:
             if self.full.resource is None:
                 raise InputError("'on all keys' with policy files needs --key-policy (or use --snapshot)")
-            return ["key/*"]
+            # The key of the grants, when they say (a grant is for one key); else any key with this policy.
+            keys = [g.key_id if g.key_id.startswith("arn:") else f"key/{g.key_id}" for g in self.full.grants if g.key_id]
+            return list(dict.fromkeys(keys)) or ["key/*"]
         return list(a.resources)
 
     def enumerated(self, who: str, action: str, resource: str, ctx, account: str | None) -> Violation | None:

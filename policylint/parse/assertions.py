@@ -9,7 +9,8 @@ The four forms::
     PRINCIPAL cannot do ACTIONS on RESOURCES [when ...]
 
 ``ACTIONS`` and ``RESOURCES`` are comma-separated lists; ``all keys`` stands for
-every key (the snapshot's keys, or the key of ``--key-policy``). The ``when``
+every key (the snapshot's keys; with policy files, the key the grants are for,
+else any key with the ``--key-policy``, asked as ``key/*``). The ``when``
 part is the ``can`` question's (``grammars/query.lark``).
 """
 
