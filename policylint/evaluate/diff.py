@@ -339,7 +339,8 @@ class _Probes:
             sample = _sample_of_pattern(p, svc)
             if sample is not None:
                 out.append(sample)
-        out = list(dict.fromkeys(out))
+        # ARNs first, so that a group's example names a resource when it can.
+        out = sorted(dict.fromkeys(out), key=lambda r: r == "*")
         self._resource_cache[action] = out
         return out
 
