@@ -651,7 +651,7 @@ def diff_policies(old: NamedPolicy, new: NamedPolicy) -> DiffResult:
                     g = groups.get(key)
                     if g is None:
                         used = {c.key.lower() for s in stmts for c in s.condition}
-                        example = {k: v for k, v in ctx.items() if k.lower() in used}
+                        example = {req.key_names.get(k, k): v[0] for k, v in req.context.items() if k in used and v}
                         g = groups[key] = NewAccess([], res_labels, resource, label, conds, example, refs)
                     if spelled not in g.actions:
                         g.actions.append(spelled)
