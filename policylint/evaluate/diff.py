@@ -101,8 +101,9 @@ class NewAccess:
     principal, resource pattern, condition and allowing statements.
 
     Attributes:
-        actions: ``service:Action`` names, sorted (a service that neither
-            policy names stands as ``service:*``).
+        actions: ``service:Action`` names, sorted (the actions of a service
+            that neither policy names stand as ``service:*``, or ``service:*
+            (the actions not listed)`` when some were asked one by one).
         resource_patterns: NEW's Resource values that match (``*``; for
             NotResource, ``NotResource a, b``).
         example_resource: one resource ARN (or ``*``) of the group.
@@ -307,11 +308,14 @@ class _Probes:
             found |= catalog.expand_names(f"{svc}:*") or frozenset()
         stands: dict[str, str] = {}
         if reach_all:
+            # The actions of a service neither policy names that no pattern
+            # with a wildcard service matched: no pattern tells them apart.
             for svc in sorted(catalog.services() - named):
-                first = next(iter(sorted(catalog.expand_names(f"{svc}:*") or ())), None)
-                if first is not None and not any(a.startswith(svc + ":") for a in found):
-                    found.add(first)
-                    stands[first] = svc
+                rest = sorted((catalog.expand_names(f"{svc}:*") or frozenset()) - found)
+                if rest:
+                    found.add(rest[0])
+                    partial = len(rest) < len(catalog.expand_names(f"{svc}:*") or ())
+                    stands[rest[0]] = f"{svc}:* (the actions not listed)" if partial else f"{svc}:*"
         # Only what some Allow statement of NEW can allow.
         candidates = frozenset(found)
         allowed: set[str] = set()
@@ -567,7 +571,8 @@ class _Side:
             if self.kind == "resource":
                 ps = PolicySet(identity=[_allow_everything()], resource=self.policy)
             else:
-                ps = PolicySet(identity=[self.policy], resource=_default_key_policy(account))
+                key_policy = _default_key_policy(account) if _ACCOUNT.match(account) else None
+                ps = PolicySet(identity=[self.policy], resource=key_policy)
             hit = self._auth[account] = Authorizer(ps)
         return hit
 
@@ -575,7 +580,7 @@ class _Side:
         if self.kind == "resource":
             account = request.caller.account or ""
         else:
-            account = request.resource_account or ""
+            account = request.resource_account or request.caller.account or ""
         return self.authorizer(account).authorize(request, strict=True)
 
 
@@ -629,7 +634,7 @@ def diff_policies(old: NamedPolicy, new: NamedPolicy) -> DiffResult:
     by_ref = {(s.index): s for s in new.document.statements}
     count = 0
     for action in actions:
-        spelled = f"{stands[action]}:*" if action in stands else (catalog.spelling(action) or action)
+        spelled = stands.get(action) or catalog.spelling(action) or action
         cands = frozenset((action,))
         ctxs = contexts if any(matched_catalog_actions(s, cands) for s in conditional) else [{}]
         for resource in probes.resources(action):
