@@ -214,3 +214,14 @@ def test_cli_git(tmp_path):
     policy.write_text((D / "vpc-like.json").read_text())
     code, _, err = run_cli("diff", "--git", "HEAD", "sub/policy.json", cwd=tmp_path)
     assert code == 2 and err.startswith("policylint: error: HEAD:sub/policy.json:1:") and "Traceback" not in err
+
+
+def test_readme_diff_example_is_current():
+    import shlex
+
+    text = (ROOT / "README.md").read_text()
+    cmdline, rest = text.split("$ policylint diff ", 1)[1].split("\n", 1)
+    expected, tail = rest.split("$ echo $?\n", 1)
+    code, out, _ = run_cli("diff", *shlex.split(cmdline), cwd=ROOT)
+    assert out == expected
+    assert code == int(tail.split("\n", 1)[0]) == 1

@@ -47,8 +47,10 @@ def render_diff_text(result: DiffResult) -> str:
                 lines.append(f"      when {' and '.join(g.conditions)}" + (f"  (e.g. {ctx})" if ctx else ""))
             else:
                 lines.append("      with no condition")
+            # The resource-based policy of a KMS key is its key policy.
+            key = result.kind == "resource" and ":kms:" in g.example_resource and ":key/" in g.example_resource
             for ref in g.statements:
-                lines.append(f"      allowed by {ref.describe()}")
+                lines.append(f"      allowed by {ref.describe('key policy' if key else None)}")
     lines.append("")
     lines.append(f"Decided {result.probes} requests with each policy.")
     for note in result.notes:
