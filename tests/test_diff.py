@@ -73,6 +73,15 @@ CASES = [
     ("key-policy-old", "key-policy-added-principal", [  # another account added to a key policy
         (KMS_USE, ("*",), "account 444455556666", (), ["Allow use of the key"]),
     ]),
+    ("bucket-policy-role", "bucket-policy-everyone", [  # a bucket policy opened to everyone
+        (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "anonymous callers", (), [None]),
+        (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "principal of account 111122223333", (), [None]),
+        (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "principal of account 999999999999 (named by neither policy)", (), [None]),
+    ]),
+    ("bucket-policy-everyone", "bucket-policy-role", []),
+    ("trust-ec2", "trust-ec2-and-deployer", [  # a role of another account may assume the role
+        (["sts:AssumeRole"], ("*",), "arn:aws:iam::444455556666:role/Deployer", (), [None]),
+    ]),
     ("key-policy-caller-account", "key-policy-caller-account-wider", [  # kms:CallerAccount takes another account
         (["kms:Decrypt", "kms:DescribeKey"], ("*",), "principal of account 444455556666",
          ("kms:CallerAccount equals 111122223333 or 444455556666", "kms:ViaService equals s3.us-east-1.amazonaws.com"),

@@ -32,10 +32,13 @@ combination of:
 * principals (resource-based policies): each Principal value of either
   policy, principals named by ``aws:PrincipalArn``/``aws:PrincipalAccount``/
   ``kms:CallerAccount`` conditions, another principal of the policy's
-  account, and one of an account neither policy names. Each is given an
-  identity-based policy that allows everything (what the principal's own
-  account may grant), so that the resource-based policy decides;
-  identity-based policies get one principal of the resource's account, and
+  account, one of an account neither policy names, and anonymous callers.
+  A caller of another account than the resource's is given an
+  identity-based policy that allows everything (what its own account may
+  grant: across accounts both must allow); within the resource's account
+  the resource-based policy alone decides (a resource ARN without an
+  account, such as an S3 object's, is the policy's account's).
+  Identity-based policies get one principal of the resource's account, and
   a KMS key is given the default key policy (delegation to the account);
 * request contexts: no key; each condition key alone with each sample value
   (each policy value, ``Like`` patterns filled, numbers one above and below,
@@ -84,6 +87,7 @@ _NONE_VALUE = "policylint-matches-none"
 _DEFAULT_ACCOUNT = "111122223333"
 _ACCOUNT = re.compile(r"^[0-9]{12}$")
 _MAX_CONTEXTS = 400
+_NO_ARN = parse_arn("arn:aws:none:::none")
 
 #: Context keys AWS sets from the caller or the resource (IAM User Guide,
 #: *AWS global condition context keys*): set by the probe, never by hand.
@@ -399,6 +403,7 @@ class _Probes:
         while outsider in named_accounts:
             outsider = str(int(outsider) - 1)
         add(f"arn:aws:iam::{outsider}:role/policylint-outsider", f"principal of account {outsider} (named by neither policy)")
+        add("anonymous", "anonymous callers")
         seen: set[str] = set()
         unique = []
         for c, label in out:
@@ -566,10 +571,15 @@ class _Side:
         self.ref_type = PolicyType.RESOURCE if kind == "resource" else PolicyType.IDENTITY
 
     def authorizer(self, account: str) -> Authorizer:
+        """The policy's authorizer: for an identity-based policy, with the
+        default key policy of ``account``; for a resource-based one, with
+        ``account`` ``"cross"``, callers allowed everything by their own
+        account (across accounts both sides must allow), else none (within
+        the resource's account the resource-based policy alone decides)."""
         hit = self._auth.get(account)
         if hit is None:
             if self.kind == "resource":
-                ps = PolicySet(identity=[_allow_everything()], resource=self.policy)
+                ps = PolicySet(identity=[_allow_everything()] if account == "cross" else [], resource=self.policy)
             else:
                 key_policy = _default_key_policy(account) if _ACCOUNT.match(account) else None
                 ps = PolicySet(identity=[self.policy], resource=key_policy)
@@ -578,7 +588,8 @@ class _Side:
 
     def decide(self, request: Request):
         if self.kind == "resource":
-            account = request.caller.account or ""
+            c, r = request.caller.account, request.resource_account
+            account = "cross" if c and r and c != r else "same"
         else:
             account = request.resource_account or request.caller.account or ""
         return self.authorizer(account).authorize(request, strict=True)
@@ -641,7 +652,11 @@ def diff_policies(old: NamedPolicy, new: NamedPolicy) -> DiffResult:
             callers = principals if principals is not None else [(_identity_caller(resource, probes.home), None)]
             for caller, label in callers:
                 for ctx in ctxs:
-                    req = Request(caller, action, resource, dict((k, (v,)) for k, v in ctx.items()))
+                    given = {k: (v,) for k, v in ctx.items()}
+                    if kind == "resource" and resource != "*" and not (parse_arn(resource) or _NO_ARN).account:
+                        # An ARN without an account (S3): the resource is the policy's account's.
+                        given["aws:ResourceAccount"] = (probes.home,)
+                    req = Request(caller, action, resource, given)
                     count += 1
                     got = new_side.decide(req)
                     if got.outcome is not Outcome.ALLOWED:
