@@ -79,6 +79,10 @@ CASES = [
         (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "principal of account 999999999999 (named by neither policy)", (), [None]),
     ]),
     ("bucket-policy-everyone", "bucket-policy-role", []),
+    ("principal-arn-app", "principal-arn-any-role", [  # aws:PrincipalArn role/app-* -> role/*
+        (["kms:Decrypt"], APP_KEYS, None, ("aws:PrincipalArn matches arn:aws:iam::111122223333:role/*",), ["AppRolesDecrypt"]),
+    ]),
+    ("principal-arn-any-role", "principal-arn-app", []),
     ("trust-ec2", "trust-ec2-and-deployer", [  # a role of another account may assume the role
         (["sts:AssumeRole"], ("*",), "arn:aws:iam::444455556666:role/Deployer", (), [None]),
     ]),

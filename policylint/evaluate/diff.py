@@ -39,7 +39,8 @@ combination of:
   the resource-based policy alone decides (a resource ARN without an
   account, such as an S3 object's, is the policy's account's).
   Identity-based policies get one principal of the resource's account, and
-  a KMS key is given the default key policy (delegation to the account);
+  a KMS key is given the default key policy (delegation to the account),
+  and the principals of those conditions in the resource's account;
 * request contexts: no key; each condition key alone with each sample value
   (each policy value, ``Like`` patterns filled, numbers one above and below,
   the first and last address of a CIDR, a value matching none); and, for each
@@ -387,17 +388,9 @@ class _Probes:
                     add(f"federated:{v}", f"federated {v}")
                 for v in pr.canonical_user:
                     add(f"canonical:{v}", f"canonical user {v}")
-        for s, c in self.clauses:
-            key = c.key.lower()
-            if key not in _PRINCIPAL_KEYS:
-                continue
-            for v in c.values:
-                if "${" in v:
-                    continue
-                if key == "aws:principalarn":
-                    add(_fill(v, FILLER), _fill(v, FILLER))
-                elif _ACCOUNT.match(v):
-                    add(f"arn:aws:iam::{v}:role/policylint-probe", f"principal of account {v}")
+        for c, label in self.condition_principals():
+            named_accounts.add(c.account or "")
+            out.append((c, label))
         add(f"arn:aws:iam::{self.home}:role/policylint-probe", f"principal of account {self.home}")
         outsider = "999999999999"
         while outsider in named_accounts:
@@ -411,6 +404,28 @@ class _Probes:
                 seen.add(c.arn)
                 unique.append((c, label))
         return unique
+
+    def condition_principals(self) -> list[tuple[Caller, str]]:
+        """(caller, label) of the principals that ``aws:PrincipalArn``,
+        ``aws:PrincipalAccount`` and ``kms:CallerAccount`` conditions name
+        (patterns filled)."""
+        out: list[tuple[Caller, str]] = []
+        for _, c in self.clauses:
+            key = c.key.lower()
+            if key not in _PRINCIPAL_KEYS:
+                continue
+            for v in c.values:
+                if "${" in v:
+                    continue
+                text = _fill(v, FILLER) if key == "aws:principalarn" else f"arn:aws:iam::{v}:role/policylint-probe"
+                if key != "aws:principalarn" and not _ACCOUNT.match(v):
+                    continue
+                try:
+                    caller = parse_caller(text)
+                except CallerError:
+                    continue
+                out.append((caller, text if key == "aws:principalarn" else f"principal of account {v}"))
+        return out
 
     # -- contexts -----------------------------------------------------------
     def key_values(self) -> dict[str, tuple[str, list[str]]]:
@@ -639,6 +654,7 @@ def diff_policies(old: NamedPolicy, new: NamedPolicy) -> DiffResult:
     contexts = probes.contexts()
     old_side, new_side = _Side(old, kind), _Side(new, kind)
     principals = probes.principals() if kind == "resource" else None
+    named = probes.condition_principals()
     conditional = [s for s in probes.stmts if s.condition]
     result = DiffResult(old, new, kind)
     groups: dict[tuple, NewAccess] = {}
@@ -649,7 +665,13 @@ def diff_policies(old: NamedPolicy, new: NamedPolicy) -> DiffResult:
         cands = frozenset((action,))
         ctxs = contexts if any(matched_catalog_actions(s, cands) for s in conditional) else [{}]
         for resource in probes.resources(action):
-            callers = principals if principals is not None else [(_identity_caller(resource, probes.home), None)]
+            if principals is not None:
+                callers = principals
+            else:
+                # The policy's holder, in the resource's account, and the
+                # principals its conditions name there.
+                holder = _identity_caller(resource, probes.home)
+                callers = [(holder, None)] + [(c, None) for c, _ in named if c.account == holder.account]
             for caller, label in callers:
                 for ctx in ctxs:
                     given = {k: (v,) for k, v in ctx.items()}
