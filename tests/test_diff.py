@@ -35,7 +35,10 @@ CASES = [
     ("s3-read-star", "s3-read-star-list", []),  # Resource "*" vs a list holding "*"
     ("key-policy-old", "key-policy-reordered", []),  # key policy reordered, account ARN vs account ID
     ("notaction-iam", "notaction-iam-reordered", []),  # NotAction reordered, service prefix case
+    ("notresource-secrets", "deny-secrets", []),  # NotResource vs Allow "*" and a Deny
+    ("deny-secrets", "notresource-secrets", []),
     # Narrowing: no new access.
+    ("read-all", "notresource-secrets", []),
     ("vpc-like", "vpc-equals", []),
     ("admin-without-deny", "admin-with-deny", []),
     ("ip-8", "ip-16", []),
@@ -49,6 +52,9 @@ CASES = [
     ]),
     ("kms-get-listed-missing-one", "kms-get-wildcard", [
         (["kms:GetKeyLastUsage"], ("arn:aws:kms:*:111122223333:key/*",), None, (), ["ReadKeys"]),
+    ]),
+    ("notresource-secrets", "read-all", [  # NotResource dropped
+        (["s3:GetObject"], ("*",), None, (), ["ReadAll"]),
     ]),
     ("s3-read-buckets", "s3-read-star", [
         (["s3:GetObject", "s3:ListBucket"], ("*",), None, (), [None]),
@@ -127,6 +133,8 @@ def test_examples_are_requests_new_allows():
     assert g.example_context == {"aws:SourceVpc": "vpc-1-other9"}
     r = _diff("key-policy-caller-account", "key-policy-caller-account-wider")
     assert r.groups[0].example_context == {"kms:ViaService": "s3.us-east-1.amazonaws.com", "kms:CallerAccount": "444455556666"}
+    r = _diff("notresource-secrets", "read-all")
+    assert r.groups[0].example_resource == "arn:aws:s3:::secrets/other9"
     r = _diff("kms-user-old", "kms-user-wider-resource")
     assert r.groups[0].example_resource == "arn:aws:kms:zz-other-1:111122223333:key/other9"
 
