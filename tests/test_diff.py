@@ -153,7 +153,7 @@ def test_cli_text_and_exit_codes():
     assert code == 0
     assert out == (
         "policylint diff tests/data/diff/kms-user-old.json -> tests/data/diff/kms-user-added-action.json (identity-based policies)\n"
-        "New access: tests/data/diff/kms-user-added-action.json allows 1 action that tests/data/diff/kms-user-old.json denies, in 1 group:\n"
+        "New access: tests/data/diff/kms-user-added-action.json allows requests that tests/data/diff/kms-user-old.json denies, in 1 group:\n"
         "\n"
         "  + kms:ScheduleKeyDeletion\n"
         "      on arn:aws:kms:us-east-1:111122223333:key/*  (e.g. arn:aws:kms:us-east-1:111122223333:key/other9)\n"
@@ -246,3 +246,22 @@ def test_readme_diff_example_is_current():
     code, out, _ = run_cli("diff", *shlex.split(cmdline), cwd=ROOT)
     assert out == expected
     assert code == int(tail.split("\n", 1)[0]) == 1
+
+
+def test_services_neither_policy_names_are_represented(tmp_path):
+    # "*:Describe*" -> "*": every service's other actions are new access; a
+    # service stands as SERVICE:* (one of its actions is asked for all).
+    from policylint import catalog
+
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*:Describe*", "Resource": "*"}]}')
+    new.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}')
+    r = diff_policies(read_diff_policy(str(old)), read_diff_policy(str(new)))
+    expected = set()
+    for svc in catalog.services():
+        every = catalog.expand_names(f"{svc}:*") or frozenset()
+        described = catalog.expand_names(f"{svc}:Describe*") or frozenset()
+        if every - described:
+            expected.add(f"{svc}:* (the actions not listed)" if described else f"{svc}:*")
+    assert [(set(g.actions), g.resource_patterns) for g in r.groups] == [(expected, ("*",))]
+    assert "ec2:* (the actions not listed)" in expected and "kms:* (the actions not listed)" in expected

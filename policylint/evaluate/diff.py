@@ -243,7 +243,9 @@ def _sample_of_pattern(pattern: str, service: str) -> str | None:
 
 def _sample_of_format(fmt: str, account: str) -> str:
     """An ARN of a Service Authorization Reference template (``arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}``)."""
-    out = fmt.replace("${Partition}", "aws").replace("${Region}", "us-east-1").replace("${Account}", account)
+    out = re.sub(r"\$\{Partition\}", "aws", fmt, flags=re.I)
+    out = re.sub(r"\$\{Region\}", "us-east-1", out, flags=re.I)
+    out = re.sub(r"\$\{Account(Id)?\}", account, out, flags=re.I)
     return re.sub(r"\$\{[^}]*\}", FILLER, out)
 
 

@@ -29,9 +29,8 @@ def render_diff_text(result: DiffResult) -> str:
     if not result.groups:
         lines.append(f"No new access: every request {new} allows, {old} allows too.")
     else:
-        n = len({a for g in result.groups for a in g.actions})
-        lines.append(f"New access: {new} allows {n} action{'s' if n != 1 else ''} that {old} denies, "
-                     f"in {len(result.groups)} group{'s' if len(result.groups) != 1 else ''}:")
+        n = len(result.groups)
+        lines.append(f"New access: {new} allows requests that {old} denies, in {n} group{'s' if n != 1 else ''}:")
         for g in result.groups:
             shown = ", ".join(g.actions[:_SHOWN])
             if len(g.actions) > _SHOWN:
