@@ -89,6 +89,13 @@ CASES = [
         (["kms:Decrypt"], APP_KEYS, None, ("aws:PrincipalArn matches arn:aws:iam::111122223333:role/*",), ["AppRolesDecrypt"]),
     ]),
     ("principal-arn-any-role", "principal-arn-app", []),
+    ("region-and-account", "account-only", [  # aws:RequestedRegion condition removed
+        (["kms:Decrypt"], ("*",), None, ("aws:ResourceAccount equals 111122223333",), [None]),
+    ]),
+    ("region-and-account", "region-only", [  # aws:ResourceAccount condition removed
+        (["kms:Decrypt"], ("*",), None, ("aws:RequestedRegion equals us-east-1",), [None]),
+    ]),
+    ("account-only", "region-and-account", []),
     ("trust-ec2", "trust-ec2-and-deployer", [  # a role of another account may assume the role
         (["sts:AssumeRole"], ("*",), "arn:aws:iam::444455556666:role/Deployer", (), [None]),
     ]),
@@ -133,6 +140,10 @@ def test_examples_are_requests_new_allows():
     assert g.example_context == {"aws:SourceVpc": "vpc-1-other9"}
     r = _diff("key-policy-caller-account", "key-policy-caller-account-wider")
     assert r.groups[0].example_context == {"kms:ViaService": "s3.us-east-1.amazonaws.com", "kms:CallerAccount": "444455556666"}
+    r = _diff("region-and-account", "account-only")
+    assert r.groups[0].example_resource == "arn:aws:kms:zz-other-1:111122223333:key/other9"
+    r = _diff("region-and-account", "region-only")
+    assert r.groups[0].example_resource == "arn:aws:kms:us-east-1:999999999999:key/other9"
     r = _diff("notresource-secrets", "read-all")
     assert r.groups[0].example_resource == "arn:aws:s3:::secrets/other9"
     r = _diff("kms-user-old", "kms-user-wider-resource")

@@ -24,7 +24,10 @@ combination of:
   matches are asked: NEW denies the others;
 * resources: for each action, an ARN of each of its resource types (from the
   Service Authorization Reference, ids filled with ``other9``: outside every
-  pattern that names a resource), ``*`` when the action needs no resource,
+  pattern that names a resource; in us-east-1 and the policies' account, and,
+  when conditions read ``aws:RequestedRegion`` or ``aws:ResourceAccount``,
+  in each Region or account they name and one they do not), ``*`` when the
+  action needs no resource,
   and every Resource/NotResource pattern of either policy made concrete
   (``*`` filled with ``other9``, ``?`` with ``x``, a wildcard account with
   nines, a wildcard Region with ``zz-other-1``), which the pattern matches
@@ -241,10 +244,10 @@ def _sample_of_pattern(pattern: str, service: str) -> str | None:
     return f"arn:{partition}:{svc}:{region}:{_fill_account(arn.account)}:{_fill(arn.resource, FILLER)}"
 
 
-def _sample_of_format(fmt: str, account: str) -> str:
+def _sample_of_format(fmt: str, account: str, region: str = "us-east-1") -> str:
     """An ARN of a Service Authorization Reference template (``arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}``)."""
     out = re.sub(r"\$\{Partition\}", "aws", fmt, flags=re.I)
-    out = re.sub(r"\$\{Region\}", "us-east-1", out, flags=re.I)
+    out = re.sub(r"\$\{Region\}", region, out, flags=re.I)
     out = re.sub(r"\$\{Account(Id)?\}", account, out, flags=re.I)
     return re.sub(r"\$\{[^}]*\}", FILLER, out)
 
@@ -262,7 +265,17 @@ class _Probes:
             self.notes.append("Resource patterns with policy variables are matched only where the probe gives their keys")
         self.home = self._home_account()
         self.clauses = [(s, c) for s in stmts for c in s.condition]
+        # aws:RequestedRegion and aws:ResourceAccount come from the resource:
+        # conditions on them make resources of their values, and of others.
+        self.regions = ["us-east-1"] + self._derived_values("aws:requestedregion", _REGION_FILLER)
+        self.accounts = [self.home] + [a for a in self._derived_values("aws:resourceaccount", _outsider({self.home}))
+                                       if _ACCOUNT.match(a)]
         self._resource_cache: dict[str, list[str]] = {}
+
+    def _derived_values(self, key: str, other: str) -> list[str]:
+        """Values of conditions on ``key`` (patterns filled), then ``other``; none without such conditions."""
+        values = [_fill(v, FILLER) for _, c in self.clauses if c.key.lower() == key for v in c.values if "${" not in v]
+        return list(dict.fromkeys(values + [other])) if values else []
 
     def _home_account(self) -> str:
         """The account the policies are about: the first account a principal
@@ -345,7 +358,9 @@ class _Probes:
         for rt in info.resource_types if info else ():
             t = catalog.resource_type(svc, rt.name)
             for fmt in t.arn_formats if t else ():
-                out.append(_sample_of_format(fmt, self.home))
+                for account in self.accounts:
+                    for region in self.regions:
+                        out.append(_sample_of_format(fmt, account, region))
         for p in self.patterns:
             sample = _sample_of_pattern(p, svc)
             if sample is not None:
@@ -394,9 +409,7 @@ class _Probes:
             named_accounts.add(c.account or "")
             out.append((c, label))
         add(f"arn:aws:iam::{self.home}:role/policylint-probe", f"principal of account {self.home}")
-        outsider = "999999999999"
-        while outsider in named_accounts:
-            outsider = str(int(outsider) - 1)
+        outsider = _outsider(named_accounts)
         add(f"arn:aws:iam::{outsider}:role/policylint-outsider", f"principal of account {outsider} (named by neither policy)")
         add("anonymous", "anonymous callers")
         seen: set[str] = set()
@@ -477,6 +490,14 @@ class _Probes:
             self.notes.append(f"{len(ctxs)} condition contexts: only the first {_MAX_CONTEXTS} were tried")
             ctxs = ctxs[:_MAX_CONTEXTS]
         return ctxs
+
+
+def _outsider(accounts: set[str]) -> str:
+    """An account ID not in ``accounts`` (999999999999, or the next one down)."""
+    out = "999999999999"
+    while out in accounts:
+        out = str(int(out) - 1)
+    return out
 
 
 def _number_text(x: float) -> str:
