@@ -276,3 +276,11 @@ def test_services_neither_policy_names_are_represented(tmp_path):
             expected.add(f"{svc}:* (the actions not listed)" if described else f"{svc}:*")
     assert [(set(g.actions), g.resource_patterns) for g in r.groups] == [(expected, ("*",))]
     assert "ec2:* (the actions not listed)" in expected and "kms:* (the actions not listed)" in expected
+
+
+def test_actions_not_in_the_catalog_are_noted(tmp_path):
+    p = tmp_path / "p.json"
+    p.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["kms:Decrypt", "kms:DecryptFuture"], "Resource": "*"}]}')
+    code, out, _ = run_cli("diff", str(p), str(p))
+    assert code == 0
+    assert out.endswith("Decided 1 request with each policy.\nnote: not in the catalog, so not compared: kms:DecryptFuture\n")

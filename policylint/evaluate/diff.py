@@ -323,6 +323,10 @@ class _Probes:
                 arn = parse_arn(p)
                 if arn is not None and not has_wildcard(arn.service):
                     named.add(arn.service.lower())
+        unknown = sorted({p for s in self.stmts for p in (s.action or ()) + (s.not_action or ())
+                          if catalog.check_action(p) in ("unknown-service", "unknown-action", "malformed")})
+        if unknown:
+            self.notes.append("not in the catalog, so not compared: " + ", ".join(unknown))
         named &= catalog.services()
         for svc in named:
             found |= catalog.expand_names(f"{svc}:*") or frozenset()

@@ -51,7 +51,7 @@ def render_diff_text(result: DiffResult) -> str:
             for ref in g.statements:
                 lines.append(f"      allowed by {ref.describe('key policy' if key else None)}")
     lines.append("")
-    lines.append(f"Decided {result.probes} requests with each policy.")
+    lines.append(f"Decided {result.probes} request{'s' if result.probes != 1 else ''} with each policy.")
     for note in result.notes:
         lines.append(f"note: {note}")
     return "\n".join(safe(line) for line in lines) + "\n"
