@@ -479,6 +479,56 @@ def assert_(
     raise typer.Exit(0 if all(r.holds for r in results) else 1)
 
 
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(metavar="OLD", help="The existing policy (with --git: the file whose revision is compared, NEW being the working file).")],
+    new: Annotated[Optional[str], typer.Argument(metavar="[NEW]", help="The updated policy.")] = None,
+    git: Annotated[Optional[str], typer.Option("--git", metavar="REV", help="Compare the file as it is at git revision REV (OLD) with the working file (NEW): policylint diff --git REV PATH.")] = None,
+    fail_on_new_access: Annotated[bool, typer.Option("--fail-on-new-access", help="Exit 1 when NEW allows something OLD does not (an offline CheckNoNewAccess).")] = False,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
+    debug: Annotated[bool, typer.Option("--debug", help="Print tracebacks of internal errors.")] = False,
+) -> None:
+    """The access NEW grants that OLD did not, per action, resource, principal and condition, decided by the evaluator.
+    Exit codes: 0 no new access (or no --fail-on-new-access), 1 new access with --fail-on-new-access, 2 error."""
+    import os
+    import tempfile
+
+    from policylint.evaluate.diff import diff_policies, read_diff_policy
+    from policylint.evaluate.inputs import InputError
+    from policylint.load.git import GitError, git_show
+    from policylint.report.diff import render_diff_json, render_diff_text
+
+    try:
+        if git is not None:
+            if new is not None:
+                _fail("with --git give one file: policylint diff --git REV PATH")
+            path = old
+            if not os.path.isfile(path):
+                _fail(f"{path}: no such file")
+            data = git_show(git, path)
+            with tempfile.TemporaryDirectory(prefix="policylint-diff-") as tmp:
+                copy = os.path.join(tmp, os.path.basename(path))
+                with open(copy, "wb") as fh:
+                    fh.write(data)
+                old_policy = read_diff_policy(copy, f"{git}:{path}")
+            new_policy = read_diff_policy(path)
+        else:
+            if new is None:
+                _fail("give OLD and NEW policy files, or --git REV PATH")
+            for p in (old, new):
+                if not os.path.isfile(p):
+                    _fail(f"{p}: no such file")
+            old_policy, new_policy = read_diff_policy(old), read_diff_policy(new)
+        result = diff_policies(old_policy, new_policy)
+    except (InputError, GitError) as e:
+        _fail(str(e))
+    if format is OutputFormat.json:
+        sys.stdout.write(render_diff_json(result))
+    else:
+        sys.stdout.write(render_diff_text(result))
+    raise typer.Exit(1 if fail_on_new_access and result.new_access else 0)
+
+
 class GraphFormat(str, Enum):
     dot = "dot"
     graphml = "graphml"

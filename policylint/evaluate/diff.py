@@ -1,0 +1,732 @@
+"""Policy diff: the access a NEW policy grants that an OLD one did not.
+
+"New access" is what IAM Access Analyzer's *CheckNoNewAccess* API (IAM Access
+Analyzer API Reference) checks: whether an updated policy allows access the
+existing policy does not (result PASS when it allows none, FAIL when it
+may); for an identity-based policy the access of its principal, for a
+resource-based policy also who the principals are. policylint answers the
+same question offline, and every answer comes from its evaluator
+(:class:`~policylint.evaluate.authorize.Authorizer`, which decides requests
+as the IAM User Guide's *Policy evaluation logic* says): the policies are
+never compared as text.
+
+Method: a finite set of *probe* requests that can tell the two policies
+apart, each decided with OLD and with NEW (AWS's answer, absent keys absent).
+A probe NEW allows and OLD does not is new access. The probes are every
+combination of:
+
+* actions: every catalog action an Action pattern of either policy matches;
+  every action of each service either policy names (in Action, NotAction,
+  Resource or NotResource), so NotAction and ``*`` are covered where the
+  patterns differ; and, when a policy reaches services neither names
+  (``*``, NotAction), one action standing for each such service (no pattern
+  tells its actions apart). Only actions some Allow statement of NEW
+  matches are asked: NEW denies the others;
+* resources: for each action, an ARN of each of its resource types (from the
+  Service Authorization Reference, ids filled with ``other9``: outside every
+  pattern that names a resource; in us-east-1 and the policies' account, and,
+  when conditions read ``aws:RequestedRegion`` or ``aws:ResourceAccount``,
+  in each Region or account they name and one they do not), ``*`` when the
+  action needs no resource,
+  and every Resource/NotResource pattern of either policy made concrete
+  (``*`` filled with ``other9``, ``?`` with ``x``, a wildcard account with
+  nines, a wildcard Region with ``zz-other-1``), which the pattern matches
+  but a narrower pattern does not;
+* principals (resource-based policies): each Principal value of either
+  policy, principals named by ``aws:PrincipalArn``/``aws:PrincipalAccount``/
+  ``kms:CallerAccount`` conditions, another principal of the policy's
+  account, one of an account neither policy names, and anonymous callers.
+  A caller of another account than the resource's is given an
+  identity-based policy that allows everything (what its own account may
+  grant: across accounts both must allow); within the resource's account
+  the resource-based policy alone decides (a resource ARN without an
+  account, such as an S3 object's, is the policy's account's).
+  Identity-based policies get one principal of the resource's account, and
+  a KMS key is given the default key policy (delegation to the account),
+  and the principals of those conditions in the resource's account;
+* request contexts: no key; each condition key alone with each sample value
+  (each policy value, ``Like`` patterns filled, numbers one above and below,
+  the first and last address of a CIDR, a value matching none); and, for each
+  statement with conditions, values that satisfy all its clauses, then each
+  key of any clause changed to each of its samples (a weaker condition is
+  found where the stronger one's values are not met).
+
+Keys AWS derives from the caller and the resource (``aws:PrincipalArn``,
+``aws:ResourceAccount``, ...) are never set by hand: they vary with the
+probe's principal and resource, so that no probe is an impossible request.
+
+Limits (reported as notes, never silently): patterns with policy variables
+(``${aws:username}``) are sampled as written only where the evaluator
+resolves them from the probe; wildcards are filled one way, so two patterns
+that overlap only in texts the filler never makes (``*a*`` against ``*b*``)
+may hide a difference; only the sample values above are tried for condition
+keys.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+
+from policylint import catalog
+from policylint.evaluate.arn import arn_like, parse_arn
+from policylint.evaluate.authorize import Authorizer, Outcome, StatementRef
+from policylint.evaluate.conditions import describe_clause, parse_date, parse_number
+from policylint.evaluate.inputs import InputError, read_policies
+from policylint.evaluate.match import matched_catalog_actions
+from policylint.evaluate.policyset import NamedPolicy, PolicySet, PolicyType
+from policylint.evaluate.request import Caller, CallerError, Request, parse_caller
+from policylint.model.policy import PolicyKind, Statement
+from policylint.model.validate import build_policy
+from policylint.parse.operators import OperatorError, parse_operator
+from policylint.wildcard import compile_glob, has_wildcard
+
+__all__ = ["DiffResult", "NewAccess", "diff_policies", "read_diff_policy", "FILLER"]
+
+#: What a ``*`` of a pattern is filled with (``?``: ``x``).
+FILLER = "other9"
+_REGION_FILLER = "zz-other-1"
+_NONE_VALUE = "policylint-matches-none"
+_DEFAULT_ACCOUNT = "111122223333"
+_ACCOUNT = re.compile(r"^[0-9]{12}$")
+_MAX_CONTEXTS = 400
+_NO_ARN = parse_arn("arn:aws:none:::none")
+
+#: Context keys AWS sets from the caller or the resource (IAM User Guide,
+#: *AWS global condition context keys*): set by the probe, never by hand.
+_DERIVED = frozenset(k.lower() for k in (
+    "aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType", "aws:username", "aws:userid",
+    "aws:PrincipalIsAWSService", "aws:PrincipalServiceName", "aws:ResourceAccount", "aws:RequestedRegion",
+    "kms:CallerAccount", "aws:FederatedProvider",
+))
+_PRINCIPAL_KEYS = frozenset(("aws:principalarn", "aws:principalaccount", "kms:calleraccount"))
+
+
+@dataclass
+class NewAccess:
+    """One group of new access: requests NEW allows and OLD denies, with one
+    principal, resource pattern, condition and allowing statements.
+
+    Attributes:
+        actions: ``service:Action`` names, sorted (the actions of a service
+            that neither policy names stand as ``service:*``, or ``service:*
+            (the actions not listed)`` when some were asked one by one).
+        resource_patterns: NEW's Resource values that match (``*``; for
+            NotResource, ``NotResource a, b``).
+        example_resource: one resource ARN (or ``*``) of the group.
+        principal: for resource-based policies, who gains access (an ARN, an
+            account, a service principal, or ``principal of account ...``); None
+            for identity-based policies.
+        conditions: NEW's conditions on those requests (readable, all must
+            hold); empty: none.
+        example_context: the condition keys of one such request (key -> value).
+        statements: NEW's statements that allow them.
+    """
+
+    actions: list[str]
+    resource_patterns: tuple[str, ...]
+    example_resource: str
+    principal: str | None
+    conditions: tuple[str, ...]
+    example_context: dict[str, str]
+    statements: tuple[StatementRef, ...]
+
+    def as_dict(self) -> dict:
+        """JSON-ready form."""
+        return {
+            "actions": list(self.actions),
+            "resources": list(self.resource_patterns),
+            "example_resource": self.example_resource,
+            "principal": self.principal,
+            "conditions": list(self.conditions),
+            "example_context": dict(self.example_context),
+            "statements": [r.as_dict() for r in self.statements],
+        }
+
+
+@dataclass
+class DiffResult:
+    """What NEW allows that OLD does not.
+
+    Attributes:
+        old, new: the two policies.
+        kind: ``identity`` or ``resource`` (the probes include principals).
+        groups: the new access, grouped (empty: no new access).
+        probes: how many requests were decided with each policy.
+        notes: what the probes could not cover.
+    """
+
+    old: NamedPolicy
+    new: NamedPolicy
+    kind: str
+    groups: list[NewAccess] = field(default_factory=list)
+    probes: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def new_access(self) -> bool:
+        """True when NEW allows something OLD does not (CheckNoNewAccess: FAIL)."""
+        return bool(self.groups)
+
+
+# ---------------------------------------------------------------------------
+# Reading.
+
+
+def read_diff_policy(path: str, display: str | None = None) -> NamedPolicy:
+    """The one policy of a file, for a diff.
+
+    Args:
+        path: the file to read (any file ``policylint lint`` reads).
+        display: the name to give it in messages and output (``REV:PATH`` for
+            a file read from git), default ``path``.
+
+    Raises:
+        InputError: the file cannot be read, holds no policy or more than one,
+            or a statement is unusable (message with file, line and column).
+    """
+    shown = display or path
+    try:
+        policies = read_policies(path)
+    except InputError as e:
+        raise InputError(str(e).replace(path, shown)) from None
+    if len(policies) != 1:
+        raise InputError(f"{shown}: holds {len(policies)} policies; policylint diff compares one policy with one policy")
+    p = policies[0]
+    return NamedPolicy(shown if p.name == path else p.name, p.document, shown, p.locate)
+
+
+# ---------------------------------------------------------------------------
+# Probes.
+
+
+def _statements(*policies: NamedPolicy) -> list[Statement]:
+    return [s for p in policies for s in p.document.statements]
+
+
+def _fill(text: str, filler: str) -> str:
+    return text.replace("*", filler).replace("?", "x")
+
+
+def _fill_account(text: str) -> str:
+    if not has_wildcard(text):
+        return text
+    fixed = len(text.replace("*", "").replace("?", ""))
+    stars = text.count("*")
+    out = text.replace("?", "9")
+    if stars:
+        width = max(0, 12 - fixed - text.count("?"))
+        first = width - (width // stars) * (stars - 1)
+        out = out.replace("*", "9" * first, 1).replace("*", "9" * (width // stars))
+    return out
+
+
+def _sample_of_pattern(pattern: str, service: str) -> str | None:
+    """An ARN that ``pattern`` matches, for an action of ``service``, with
+    its wildcards filled; None when the pattern cannot name a resource of
+    ``service`` or holds a policy variable."""
+    if "${" in pattern or pattern == "*":
+        return None
+    arn = parse_arn(pattern)
+    if arn is None:
+        return None
+    if has_wildcard(arn.service):
+        if not compile_glob(arn.service, True).match(service):
+            return None
+        svc = service
+    elif arn.service.lower() != service:
+        return None
+    else:
+        svc = arn.service
+    partition = "aws" if has_wildcard(arn.partition) else arn.partition
+    region = _fill(arn.region, _REGION_FILLER) if has_wildcard(arn.region) else arn.region
+    return f"arn:{partition}:{svc}:{region}:{_fill_account(arn.account)}:{_fill(arn.resource, FILLER)}"
+
+
+def _sample_of_format(fmt: str, account: str, region: str = "us-east-1") -> str:
+    """An ARN of a Service Authorization Reference template (``arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}``)."""
+    out = re.sub(r"\$\{Partition\}", "aws", fmt, flags=re.I)
+    out = re.sub(r"\$\{Region\}", region, out, flags=re.I)
+    out = re.sub(r"\$\{Account(Id)?\}", account, out, flags=re.I)
+    return re.sub(r"\$\{[^}]*\}", FILLER, out)
+
+
+class _Probes:
+    """The probe sets of one diff (see the module docstring)."""
+
+    def __init__(self, old: NamedPolicy, new: NamedPolicy, kind: str) -> None:
+        self.old, self.new, self.kind = old, new, kind
+        stmts = _statements(old, new)
+        self.stmts = stmts
+        self.notes: list[str] = []
+        self.patterns = sorted({p for s in stmts for p in (s.resource or ()) + (s.not_resource or ()) if p != "*"})
+        if any("${" in p for p in self.patterns):
+            self.notes.append("Resource patterns with policy variables are matched only where the probe gives their keys")
+        self.home = self._home_account()
+        self.clauses = [(s, c) for s in stmts for c in s.condition]
+        # aws:RequestedRegion and aws:ResourceAccount come from the resource:
+        # conditions on them make resources of their values, and of others.
+        self.regions = ["us-east-1"] + self._derived_values("aws:requestedregion", _REGION_FILLER)
+        self.accounts = [self.home] + [a for a in self._derived_values("aws:resourceaccount", _outsider({self.home}))
+                                       if _ACCOUNT.match(a)]
+        self._resource_cache: dict[str, list[str]] = {}
+
+    def _derived_values(self, key: str, other: str) -> list[str]:
+        """Values of conditions on ``key`` (patterns filled), then ``other``; none without such conditions."""
+        values = [_fill(v, FILLER) for _, c in self.clauses if c.key.lower() == key for v in c.values if "${" not in v]
+        return list(dict.fromkeys(values + [other])) if values else []
+
+    def _home_account(self) -> str:
+        """The account the policies are about: the first account a principal
+        (resource-based) or a Resource ARN names, else 111122223333."""
+        values: list[str] = []
+        for s in self.stmts:
+            for pr in (s.principal, s.not_principal):
+                if pr is not None:
+                    values += list(pr.aws)
+        values += [p for s in self.stmts for p in (s.resource or ()) + (s.not_resource or ())]
+        for v in values:
+            if _ACCOUNT.match(v):
+                return v
+            arn = parse_arn(v)
+            if arn is not None and _ACCOUNT.match(arn.account):
+                return arn.account
+        return _DEFAULT_ACCOUNT
+
+    # -- actions ------------------------------------------------------------
+    def actions(self) -> tuple[list[str], dict[str, str]]:
+        """(lower-case catalog actions to ask, action -> the service it stands
+        for when it represents a service neither policy names)."""
+        named: set[str] = set()
+        found: set[str] = set()
+        reach_all = False
+        for s in self.stmts:
+            for p in s.action or ():
+                names = catalog.expand_names(p)
+                if names is None:
+                    reach_all = True
+                else:
+                    found |= names
+                svc = p.partition(":")[0].lower()
+                if svc and not has_wildcard(svc):
+                    named.add(svc)
+            if s.not_action is not None:
+                reach_all = True
+                for p in s.not_action:
+                    svc = p.partition(":")[0].lower()
+                    if svc and not has_wildcard(svc):
+                        named.add(svc)
+                    else:
+                        found |= catalog.expand_names(p) or frozenset()
+            for p in (s.resource or ()) + (s.not_resource or ()):
+                arn = parse_arn(p)
+                if arn is not None and not has_wildcard(arn.service):
+                    named.add(arn.service.lower())
+        unknown = sorted({p for s in self.stmts for p in (s.action or ()) + (s.not_action or ())
+                          if catalog.check_action(p) in ("unknown-service", "unknown-action", "malformed")})
+        if unknown:
+            self.notes.append("not in the catalog, so not compared: " + ", ".join(unknown))
+        named &= catalog.services()
+        for svc in named:
+            found |= catalog.expand_names(f"{svc}:*") or frozenset()
+        stands: dict[str, str] = {}
+        if reach_all:
+            # The actions of a service neither policy names that no pattern
+            # with a wildcard service matched: no pattern tells them apart.
+            for svc in sorted(catalog.services() - named):
+                rest = sorted((catalog.expand_names(f"{svc}:*") or frozenset()) - found)
+                if rest:
+                    found.add(rest[0])
+                    partial = len(rest) < len(catalog.expand_names(f"{svc}:*") or ())
+                    stands[rest[0]] = f"{svc}:* (the actions not listed)" if partial else f"{svc}:*"
+        # Only what some Allow statement of NEW can allow.
+        candidates = frozenset(found)
+        allowed: set[str] = set()
+        for s in self.new.document.statements:
+            if s.effect == "Allow":
+                allowed |= matched_catalog_actions(s, candidates)
+        return sorted(allowed), stands
+
+    # -- resources ----------------------------------------------------------
+    def resources(self, action: str) -> list[str]:
+        """Resource samples for one action (cached per action)."""
+        hit = self._resource_cache.get(action)
+        if hit is not None:
+            return hit
+        svc = action.split(":", 1)[0]
+        info = catalog.action(action)
+        out: list[str] = []
+        if info is None or not any(rt.required for rt in info.resource_types):
+            out.append("*")
+        for rt in info.resource_types if info else ():
+            t = catalog.resource_type(svc, rt.name)
+            for fmt in t.arn_formats if t else ():
+                for account in self.accounts:
+                    for region in self.regions:
+                        out.append(_sample_of_format(fmt, account, region))
+        for p in self.patterns:
+            sample = _sample_of_pattern(p, svc)
+            if sample is not None:
+                out.append(sample)
+        # ARNs first, so that a group's example names a resource when it can.
+        out = sorted(dict.fromkeys(out), key=lambda r: r == "*")
+        self._resource_cache[action] = out
+        return out
+
+    # -- principals ---------------------------------------------------------
+    def principals(self) -> list[tuple[Caller, str]]:
+        """(caller, label) of each principal to ask about (resource-based policies)."""
+        out: list[tuple[Caller, str]] = []
+        named_accounts = {self.home}
+
+        def add(text: str, label: str) -> None:
+            try:
+                c = parse_caller(text)
+            except CallerError:
+                return
+            if c.account:
+                named_accounts.add(c.account)
+            out.append((c, label))
+
+        for s in self.stmts:
+            for pr in (s.principal, s.not_principal):
+                if pr is None:
+                    continue
+                for v in pr.aws:
+                    if v == "*":
+                        continue
+                    if has_wildcard(v):
+                        continue
+                    if _ACCOUNT.match(v) or v.endswith(":root"):
+                        acct = v if _ACCOUNT.match(v) else (parse_arn(v).account if parse_arn(v) else v)
+                        add(acct, f"account {acct}")
+                    else:
+                        add(v, v)
+                for v in pr.service:
+                    add(v, v)
+                for v in pr.federated:
+                    add(f"federated:{v}", f"federated {v}")
+                for v in pr.canonical_user:
+                    add(f"canonical:{v}", f"canonical user {v}")
+        for c, label in self.condition_principals():
+            named_accounts.add(c.account or "")
+            out.append((c, label))
+        add(f"arn:aws:iam::{self.home}:role/policylint-probe", f"principal of account {self.home}")
+        outsider = _outsider(named_accounts)
+        add(f"arn:aws:iam::{outsider}:role/policylint-outsider", f"principal of account {outsider} (named by neither policy)")
+        add("anonymous", "anonymous callers")
+        seen: set[str] = set()
+        unique = []
+        for c, label in out:
+            if c.arn not in seen:
+                seen.add(c.arn)
+                unique.append((c, label))
+        return unique
+
+    def condition_principals(self) -> list[tuple[Caller, str]]:
+        """(caller, label) of the principals that ``aws:PrincipalArn``,
+        ``aws:PrincipalAccount`` and ``kms:CallerAccount`` conditions name
+        (patterns filled)."""
+        out: list[tuple[Caller, str]] = []
+        for _, c in self.clauses:
+            key = c.key.lower()
+            if key not in _PRINCIPAL_KEYS:
+                continue
+            for v in c.values:
+                if "${" in v:
+                    continue
+                text = _fill(v, FILLER) if key == "aws:principalarn" else f"arn:aws:iam::{v}:role/policylint-probe"
+                if key != "aws:principalarn" and not _ACCOUNT.match(v):
+                    continue
+                try:
+                    caller = parse_caller(text)
+                except CallerError:
+                    continue
+                out.append((caller, text if key == "aws:principalarn" else f"principal of account {v}"))
+        return out
+
+    # -- contexts -----------------------------------------------------------
+    def key_values(self) -> dict[str, tuple[str, list[str]]]:
+        """lower-case key -> (spelling, sample values) for every condition key
+        that is not derived from the caller or the resource."""
+        out: dict[str, tuple[str, list[str]]] = {}
+        for _, c in self.clauses:
+            low = c.key.lower()
+            if low in _DERIVED:
+                continue
+            name, values = out.setdefault(low, (c.key, []))
+            values.extend(_samples(c))
+        for low, (name, values) in out.items():
+            values.append(_NONE_VALUE)
+            out[low] = (name, list(dict.fromkeys(values)))
+        return out
+
+    def contexts(self) -> list[dict[str, str]]:
+        """The request contexts to try (key spelling -> one value)."""
+        kv = self.key_values()
+        out: list[dict[str, str]] = [{}]
+        for low, (name, values) in kv.items():
+            out += [{name: v} for v in values]
+        for s in self.stmts:
+            base: dict[str, str] = {}
+            for c in s.condition:
+                low = c.key.lower()
+                if low not in kv:
+                    continue
+                want = _satisfying(c)
+                if want is None:
+                    continue
+                if want == "":
+                    base.pop(kv[low][0], None)
+                else:
+                    base[kv[low][0]] = want
+            if not base:
+                continue
+            out.append(dict(base))
+            for low, (name, values) in kv.items():
+                out += [{**base, name: v} for v in values]
+        unique: dict[tuple, dict[str, str]] = {}
+        for ctx in out:
+            unique.setdefault(tuple(sorted(ctx.items())), ctx)
+        ctxs = list(unique.values())
+        if len(ctxs) > _MAX_CONTEXTS:
+            self.notes.append(f"{len(ctxs)} condition contexts: only the first {_MAX_CONTEXTS} were tried")
+            ctxs = ctxs[:_MAX_CONTEXTS]
+        return ctxs
+
+
+def _outsider(accounts: set[str]) -> str:
+    """An account ID not in ``accounts`` (999999999999, or the next one down)."""
+    out = "999999999999"
+    while out in accounts:
+        out = str(int(out) - 1)
+    return out
+
+
+def _number_text(x: float) -> str:
+    return str(int(x)) if x == int(x) else str(x)
+
+
+def _samples(c) -> list[str]:
+    """Sample values of one clause's key: its values (Like patterns filled),
+    numbers one above and below, a CIDR's first and last address."""
+    try:
+        op = parse_operator(c.operator)
+    except OperatorError:
+        return []
+    family = op.family
+    out: list[str] = []
+    for v in c.values:
+        if "${" in v:
+            continue
+        if family == "Bool":
+            out += ["true", "false"]
+        elif family == "Numeric":
+            n = parse_number(v)
+            if n is not None:
+                out += [_number_text(n - 1), _number_text(n), _number_text(n + 1)]
+        elif family == "Date":
+            out.append(v)
+            if parse_date(v) is not None and v.isdigit():
+                out += [str(int(v) - 1), str(int(v) + 1)]
+        elif family == "IpAddress":
+            try:
+                net = ipaddress.ip_network(v, strict=False)
+            except ValueError:
+                continue
+            out += [str(net.network_address), str(net.broadcast_address)]
+        elif op.base == "Null":
+            continue
+        else:
+            out.append(_fill(v, FILLER) if ("Like" in op.base or family == "Arn") else v)
+            if "Like" not in op.base and family != "Arn":
+                out.append(v + "-" + FILLER)
+    if family == "IpAddress":
+        out.append("192.0.2.77")
+    return out
+
+
+def _satisfying(c) -> str | None:
+    """A value that makes the clause hold; ``""`` for "leave the key absent";
+    None when none is easy to pick."""
+    try:
+        op = parse_operator(c.operator)
+    except OperatorError:
+        return None
+    if op.base == "Null":
+        want = (c.values[0].strip().lower() if c.values else "true") == "true"
+        return "" if want else FILLER
+    values = [v for v in c.values if "${" not in v]
+    if not values:
+        return None
+    if op.negated:
+        return _NONE_VALUE if op.family in ("String", "Arn") else None
+    v = values[0]
+    if op.family == "IpAddress":
+        try:
+            return str(ipaddress.ip_network(v, strict=False).network_address)
+        except ValueError:
+            return None
+    if op.family in ("String", "Arn"):
+        return _fill(v, FILLER)
+    if op.family == "Numeric" and op.base != "NumericEquals":
+        n = parse_number(v)
+        if n is None:
+            return None
+        return _number_text(n - 1) if "Less" in op.base else _number_text(n + 1) if "Greater" in op.base else v
+    return v
+
+
+# ---------------------------------------------------------------------------
+# Deciding.
+
+
+def _document(data: dict, kind: PolicyKind, name: str) -> NamedPolicy:
+    doc, problems = build_policy(data, kind)
+    assert doc is not None and not problems, problems
+    return NamedPolicy(name, doc)
+
+
+def _allow_everything() -> NamedPolicy:
+    """The principal's own identity-based policy in resource-based diffs:
+    whatever its account may grant."""
+    return _document({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+                     PolicyKind.IDENTITY, "(the principal's own policies: allow everything)")
+
+
+def _default_key_policy(account: str) -> NamedPolicy:
+    """The default key policy (KMS Developer Guide, *Default key policy*): IAM
+    policies of the key's account count."""
+    return _document({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "kms:*", "Resource": "*"}]},
+        PolicyKind.RESOURCE, "(default key policy)")
+
+
+class _Side:
+    """One policy prepared for the probes."""
+
+    def __init__(self, policy: NamedPolicy, kind: str) -> None:
+        self.policy = policy
+        self.kind = kind
+        self._auth: dict[str, Authorizer] = {}
+        self.ref_type = PolicyType.RESOURCE if kind == "resource" else PolicyType.IDENTITY
+
+    def authorizer(self, account: str) -> Authorizer:
+        """The policy's authorizer: for an identity-based policy, with the
+        default key policy of ``account``; for a resource-based one, with
+        ``account`` ``"cross"``, callers allowed everything by their own
+        account (across accounts both sides must allow), else none (within
+        the resource's account the resource-based policy alone decides)."""
+        hit = self._auth.get(account)
+        if hit is None:
+            if self.kind == "resource":
+                ps = PolicySet(identity=[_allow_everything()] if account == "cross" else [], resource=self.policy)
+            else:
+                key_policy = _default_key_policy(account) if _ACCOUNT.match(account) else None
+                ps = PolicySet(identity=[self.policy], resource=key_policy)
+            hit = self._auth[account] = Authorizer(ps)
+        return hit
+
+    def decide(self, request: Request):
+        if self.kind == "resource":
+            c, r = request.caller.account, request.resource_account
+            account = "cross" if c and r and c != r else "same"
+        else:
+            account = request.resource_account or request.caller.account or ""
+        return self.authorizer(account).authorize(request, strict=True)
+
+
+def _identity_caller(resource: str, home: str) -> Caller:
+    arn = parse_arn(resource)
+    account = arn.account if arn is not None and _ACCOUNT.match(arn.account) else home
+    return parse_caller(f"arn:aws:iam::{account}:user/policylint-probe")
+
+
+def _resource_labels(stmt: Statement, resource: str) -> tuple[str, ...]:
+    if stmt.resource is not None:
+        hits = tuple(p for p in stmt.resource if p == "*" or (resource != "*" and "${" not in p and arn_like(p, resource)))
+        return hits or tuple(stmt.resource)
+    if stmt.not_resource is not None:
+        return ("NotResource " + ", ".join(stmt.not_resource),)
+    return ("*",)
+
+
+def diff_policies(old: NamedPolicy, new: NamedPolicy) -> DiffResult:
+    """The access ``new`` grants that ``old`` does not.
+
+    Both must be identity-based (no Principal: identity policies, boundaries,
+    session policies) or both resource-based (a key policy, a trust policy, a
+    bucket policy). See the module docstring for the probes.
+
+    Returns:
+        A :class:`DiffResult`; ``groups`` empty means no new access.
+
+    Raises:
+        InputError: one policy is identity-based and the other resource-based,
+            or a policy is an SCP or RCP (they allow nothing themselves).
+    """
+    kinds = []
+    for p in (old, new):
+        k = p.document.kind
+        if k in (PolicyKind.SCP, PolicyKind.RCP):
+            raise InputError(f"{p.file or p.name}: a {k} grants no access itself; diff compares identity-based or resource-based policies")
+        kinds.append("resource" if k.takes_principal else "identity")
+    if kinds[0] != kinds[1]:
+        raise InputError(f"{old.file or old.name} is {kinds[0]}-based and {new.file or new.name} is {kinds[1]}-based: "
+                         "compare two policies of one kind")
+    kind = kinds[0]
+    probes = _Probes(old, new, kind)
+    actions, stands = probes.actions()
+    contexts = probes.contexts()
+    old_side, new_side = _Side(old, kind), _Side(new, kind)
+    principals = probes.principals() if kind == "resource" else None
+    named = probes.condition_principals()
+    conditional = [s for s in probes.stmts if s.condition]
+    result = DiffResult(old, new, kind)
+    groups: dict[tuple, NewAccess] = {}
+    by_ref = {(s.index): s for s in new.document.statements}
+    count = 0
+    for action in actions:
+        spelled = stands.get(action) or catalog.spelling(action) or action
+        cands = frozenset((action,))
+        ctxs = contexts if any(matched_catalog_actions(s, cands) for s in conditional) else [{}]
+        for resource in probes.resources(action):
+            if principals is not None:
+                callers = principals
+            else:
+                # The policy's holder, in the resource's account, and the
+                # principals its conditions name there.
+                holder = _identity_caller(resource, probes.home)
+                callers = [(holder, None)] + [(c, None) for c, _ in named if c.account == holder.account]
+            for caller, label in callers:
+                for ctx in ctxs:
+                    given = {k: (v,) for k, v in ctx.items()}
+                    if kind == "resource" and resource != "*" and not (parse_arn(resource) or _NO_ARN).account:
+                        # An ARN without an account (S3): the resource is the policy's account's.
+                        given["aws:ResourceAccount"] = (probes.home,)
+                    req = Request(caller, action, resource, given)
+                    count += 1
+                    got = new_side.decide(req)
+                    if got.outcome is not Outcome.ALLOWED:
+                        continue
+                    if old_side.decide(req).outcome is Outcome.ALLOWED:
+                        continue
+                    refs = tuple(r for r in got.determining if r.policy_type is new_side.ref_type and r.policy == new.name)
+                    stmts = [by_ref[r.index] for r in refs if r.index in by_ref]
+                    res_labels = tuple(dict.fromkeys(lbl for s in stmts for lbl in _resource_labels(s, resource))) or ("*",)
+                    conds = tuple(dict.fromkeys(describe_clause(c) for s in stmts for c in s.condition))
+                    key = (label, res_labels, conds, refs)
+                    g = groups.get(key)
+                    if g is None:
+                        used = {c.key.lower() for s in stmts for c in s.condition}
+                        example = {req.key_names.get(k, k): v[0] for k, v in req.context.items() if k in used and v}
+                        g = groups[key] = NewAccess([], res_labels, resource, label, conds, example, refs)
+                    if spelled not in g.actions:
+                        g.actions.append(spelled)
+    for g in groups.values():
+        g.actions.sort(key=str.lower)
+    result.groups = sorted(groups.values(), key=lambda g: (g.principal or "", g.resource_patterns, g.conditions, g.actions))
+    result.probes = count
+    result.notes = probes.notes
+    return result

@@ -1,0 +1,286 @@
+"""policylint diff: the access NEW grants that OLD did not, decided by the evaluator.
+
+Each pair in tests/data/diff/ has its exact expected new access: equivalent
+rewrites must give none; real changes give exactly the groups listed
+(actions, NEW's resource patterns, principal, NEW's conditions, NEW's Sids).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import ROOT, run_cli
+from policylint.evaluate.diff import diff_policies, read_diff_policy
+from policylint.evaluate.inputs import InputError
+
+D = ROOT / "tests" / "data" / "diff"
+
+KMS_USE = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyPair",
+           "kms:GenerateDataKeyPairWithoutPlaintext", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom",
+           "kms:ReEncryptTo"]
+APP_KEYS = ("arn:aws:kms:us-east-1:111122223333:key/*",)
+
+#: (OLD, NEW, expected groups: (actions, resource patterns, principal, conditions, NEW Sids))
+CASES = [
+    # Equivalent rewrites: no new access.
+    ("kms-user-old", "kms-user-reordered", []),  # statements and actions reordered, Resource "x" vs ["x"]
+    ("kms-user-old", "kms-user-split", []),  # one statement split into two
+    ("kms-user-split", "kms-user-old", []),  # two statements merged
+    ("kms-get-wildcard", "kms-get-listed", []),  # kms:Get* vs every action it covers, listed
+    ("kms-get-listed", "kms-get-wildcard", []),
+    ("s3-read-star", "s3-read-star-list", []),  # Resource "*" vs a list holding "*"
+    ("key-policy-old", "key-policy-reordered", []),  # key policy reordered, account ARN vs account ID
+    ("notaction-iam", "notaction-iam-reordered", []),  # NotAction reordered, service prefix case
+    ("notresource-secrets", "deny-secrets", []),  # NotResource vs Allow "*" and a Deny
+    ("deny-secrets", "notresource-secrets", []),
+    # Narrowing: no new access.
+    ("read-all", "notresource-secrets", []),
+    ("vpc-like", "vpc-equals", []),
+    ("admin-without-deny", "admin-with-deny", []),
+    ("ip-8", "ip-16", []),
+    ("kms-user-added-action", "kms-user-old", []),
+    # New access.
+    ("kms-user-old", "kms-user-added-action", [
+        (["kms:ScheduleKeyDeletion"], APP_KEYS, None, (), ["UseAppKeys"]),
+    ]),
+    ("kms-user-old", "kms-user-wider-resource", [
+        (["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], ("arn:aws:kms:*:111122223333:key/*",), None, (), ["UseAppKeys"]),
+    ]),
+    ("kms-get-listed-missing-one", "kms-get-wildcard", [
+        (["kms:GetKeyLastUsage"], ("arn:aws:kms:*:111122223333:key/*",), None, (), ["ReadKeys"]),
+    ]),
+    ("notresource-secrets", "read-all", [  # NotResource dropped
+        (["s3:GetObject"], ("*",), None, (), ["ReadAll"]),
+    ]),
+    ("s3-read-buckets", "s3-read-star", [
+        (["s3:GetObject", "s3:ListBucket"], ("*",), None, (), [None]),
+    ]),
+    ("vpc-equals", "vpc-none", [  # condition removed
+        (["kms:Decrypt"], APP_KEYS, None, (), ["DecryptFromVpc"]),
+    ]),
+    ("vpc-equals", "vpc-like", [  # StringEquals vpc-1 -> StringLike vpc-*
+        (["kms:Decrypt"], APP_KEYS, None, ("aws:SourceVpc matches vpc-*",), ["DecryptFromVpc"]),
+    ]),
+    ("vpc-equals-two-keys", "vpc-equals-two-keys-wider", [  # one of two keys takes one more value
+        (["kms:Decrypt"], APP_KEYS, None,
+         ("aws:SourceVpc equals vpc-1", "kms:ViaService equals s3.us-east-1.amazonaws.com or rds.us-east-1.amazonaws.com"),
+         ["DecryptFromVpc"]),
+    ]),
+    ("ip-16", "ip-8", [
+        (["s3:GetObject"], ("arn:aws:s3:::reports/*",), None, ("aws:SourceIp is in 10.0.0.0/8",), ["ReadFromOffice"]),
+    ]),
+    ("admin-with-deny", "admin-without-deny", [  # Deny removed
+        (["kms:DeleteImportedKeyMaterial", "kms:ScheduleKeyDeletion"], APP_KEYS, None, (), ["ManageKeys"]),
+    ]),
+    ("key-policy-old", "key-policy-added-principal", [  # another account added to a key policy
+        (KMS_USE, ("*",), "account 444455556666", (), ["Allow use of the key"]),
+    ]),
+    ("bucket-policy-role", "bucket-policy-everyone", [  # a bucket policy opened to everyone
+        (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "anonymous callers", (), [None]),
+        (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "principal of account 111122223333", (), [None]),
+        (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "principal of account 999999999999 (named by neither policy)", (), [None]),
+    ]),
+    ("bucket-policy-everyone", "bucket-policy-role", []),
+    ("principal-arn-app", "principal-arn-any-role", [  # aws:PrincipalArn role/app-* -> role/*
+        (["kms:Decrypt"], APP_KEYS, None, ("aws:PrincipalArn matches arn:aws:iam::111122223333:role/*",), ["AppRolesDecrypt"]),
+    ]),
+    ("principal-arn-any-role", "principal-arn-app", []),
+    ("region-and-account", "account-only", [  # aws:RequestedRegion condition removed
+        (["kms:Decrypt"], ("*",), None, ("aws:ResourceAccount equals 111122223333",), [None]),
+    ]),
+    ("region-and-account", "region-only", [  # aws:ResourceAccount condition removed
+        (["kms:Decrypt"], ("*",), None, ("aws:RequestedRegion equals us-east-1",), [None]),
+    ]),
+    ("account-only", "region-and-account", []),
+    ("trust-ec2", "trust-ec2-and-deployer", [  # a role of another account may assume the role
+        (["sts:AssumeRole"], ("*",), "arn:aws:iam::444455556666:role/Deployer", (), [None]),
+    ]),
+    ("key-policy-caller-account", "key-policy-caller-account-wider", [  # kms:CallerAccount takes another account
+        (["kms:Decrypt", "kms:DescribeKey"], ("*",), "principal of account 444455556666",
+         ("kms:CallerAccount equals 111122223333 or 444455556666", "kms:ViaService equals s3.us-east-1.amazonaws.com"),
+         ["DecryptThroughS3"]),
+    ]),
+]
+
+
+def _diff(old: str, new: str):
+    return diff_policies(read_diff_policy(str(D / f"{old}.json")), read_diff_policy(str(D / f"{new}.json")))
+
+
+@pytest.mark.parametrize("old,new,expected", CASES, ids=[f"{o}->{n}" for o, n, _ in CASES])
+def test_pairs(old, new, expected):
+    r = _diff(old, new)
+    got = [(g.actions, g.resource_patterns, g.principal, g.conditions, [s.sid for s in g.statements]) for g in r.groups]
+    assert got == expected
+    assert r.new_access is bool(expected)
+    assert r.notes == []
+
+
+def test_notaction_broadening_gives_every_kms_action():
+    from policylint import catalog
+
+    r = _diff("notaction-iam", "notaction-iam-only")
+    # Every KMS action but kms:RetireGrant, which the grants alone decide
+    # (the evaluator: a policy that allows it retires no grant).
+    kms = sorted((catalog.spelling(a) for a in catalog.expand_names("kms:*") if a != "kms:retiregrant"), key=str.lower)
+    assert [(g.actions, g.resource_patterns, [s.sid for s in g.statements]) for g in r.groups] == [
+        (kms, ("*",), ["EverythingButIam"]),
+    ]
+    assert len(kms) > 50
+
+
+def test_examples_are_requests_new_allows():
+    r = _diff("vpc-equals", "vpc-like")
+    (g,) = r.groups
+    assert g.example_resource == "arn:aws:kms:us-east-1:111122223333:key/other9"
+    assert g.example_context == {"aws:SourceVpc": "vpc-1-other9"}
+    r = _diff("key-policy-caller-account", "key-policy-caller-account-wider")
+    assert r.groups[0].example_context == {"kms:ViaService": "s3.us-east-1.amazonaws.com", "kms:CallerAccount": "444455556666"}
+    r = _diff("region-and-account", "account-only")
+    assert r.groups[0].example_resource == "arn:aws:kms:zz-other-1:111122223333:key/other9"
+    r = _diff("region-and-account", "region-only")
+    assert r.groups[0].example_resource == "arn:aws:kms:us-east-1:999999999999:key/other9"
+    r = _diff("notresource-secrets", "read-all")
+    assert r.groups[0].example_resource == "arn:aws:s3:::secrets/other9"
+    r = _diff("kms-user-old", "kms-user-wider-resource")
+    assert r.groups[0].example_resource == "arn:aws:kms:zz-other-1:111122223333:key/other9"
+
+
+def test_kinds_must_match():
+    with pytest.raises(InputError, match="is identity-based and .* is resource-based"):
+        _diff("kms-user-old", "key-policy-old")
+
+
+# --- the command ------------------------------------------------------------
+
+
+def test_cli_text_and_exit_codes():
+    args = ("diff", "tests/data/diff/kms-user-old.json", "tests/data/diff/kms-user-added-action.json")
+    code, out, _ = run_cli(*args, cwd=ROOT)
+    assert code == 0
+    assert out == (
+        "policylint diff tests/data/diff/kms-user-old.json -> tests/data/diff/kms-user-added-action.json (identity-based policies)\n"
+        "New access: tests/data/diff/kms-user-added-action.json allows requests that tests/data/diff/kms-user-old.json denies, in 1 group:\n"
+        "\n"
+        "  + kms:ScheduleKeyDeletion\n"
+        "      on arn:aws:kms:us-east-1:111122223333:key/*  (e.g. arn:aws:kms:us-east-1:111122223333:key/other9)\n"
+        "      with no condition\n"
+        '      allowed by identity-based policy Sid "UseAppKeys" (tests/data/diff/kms-user-added-action.json:4:5)\n'
+        "\n"
+        "Decided 8 requests with each policy.\n"
+    )
+    code, _, _ = run_cli(*args, "--fail-on-new-access", cwd=ROOT)
+    assert code == 1
+    code, out, _ = run_cli("diff", "tests/data/diff/kms-user-old.json", "tests/data/diff/kms-user-split.json", "--fail-on-new-access", cwd=ROOT)
+    assert code == 0
+    assert "No new access" in out
+
+
+def test_cli_json():
+    code, out, _ = run_cli("diff", "-f", "json", "tests/data/diff/key-policy-old.json",
+                           "tests/data/diff/key-policy-added-principal.json", "--fail-on-new-access", cwd=ROOT)
+    assert code == 1
+    data = json.loads(out)
+    assert data["result"] == "FAIL" and data["kind"] == "resource"
+    (g,) = data["new_access"]
+    assert g["actions"] == KMS_USE
+    assert g["principal"] == "account 444455556666"
+    assert g["resources"] == ["*"]
+    assert [(s["sid"], s["line"], s["column"]) for s in g["statements"]] == [("Allow use of the key", 12, 5)]
+    code, out, _ = run_cli("diff", "-f", "json", "tests/data/diff/key-policy-old.json", "tests/data/diff/key-policy-reordered.json", cwd=ROOT)
+    assert code == 0 and json.loads(out)["result"] == "PASS" and json.loads(out)["new_access"] == []
+
+
+def test_cli_input_errors(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": 5}]}')
+    code, _, err = run_cli("diff", str(bad), str(D / "ip-8.json"))
+    assert code == 2
+    assert err.startswith(f"policylint: error: {bad}:1:") and "Traceback" not in err
+    code, _, err = run_cli("diff", str(tmp_path / "none.json"), str(D / "ip-8.json"))
+    assert code == 2 and "no such file" in err
+    code, _, err = run_cli("diff", str(D / "ip-8.json"), str(D / "key-policy-old.json"))
+    assert code == 2 and "compare two policies of one kind" in err
+    code, _, err = run_cli("diff", str(D / "ip-8.json"))
+    assert code == 2 and "give OLD and NEW" in err
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_cli_git(tmp_path):
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("config", "user.email", "t@example.com")
+    git("config", "user.name", "t")
+    (tmp_path / "sub").mkdir()
+    policy = tmp_path / "sub" / "policy.json"
+    policy.write_text((D / "vpc-equals.json").read_text())
+    git("add", ".")
+    git("commit", "-qm", "old")
+    # Unchanged: no new access.
+    code, out, _ = run_cli("diff", "--git", "HEAD", "sub/policy.json", "--fail-on-new-access", cwd=tmp_path)
+    assert code == 0 and "No new access" in out
+    policy.write_text((D / "vpc-like.json").read_text())
+    code, out, _ = run_cli("diff", "--git", "HEAD", "sub/policy.json", "--fail-on-new-access", "-f", "json", cwd=tmp_path)
+    assert code == 1
+    data = json.loads(out)
+    assert data["old"] == "HEAD:sub/policy.json" and data["new"] == "sub/policy.json"
+    assert [(g["actions"], g["conditions"]) for g in data["new_access"]] == [(["kms:Decrypt"], ["aws:SourceVpc matches vpc-*"])]
+    # From another folder, with a path into the repository.
+    code, out, _ = run_cli("diff", "--git", "HEAD", str(policy), cwd=ROOT)
+    assert code == 0 and "aws:SourceVpc matches vpc-*" in out
+    # Unknown revision, file not in the revision: git's message, exit 2.
+    code, _, err = run_cli("diff", "--git", "no-such-rev", "sub/policy.json", cwd=tmp_path)
+    assert code == 2 and err.startswith("policylint: error: --git no-such-rev sub/policy.json: fatal:")
+    (tmp_path / "sub" / "new.json").write_text((D / "vpc-like.json").read_text())
+    code, _, err = run_cli("diff", "--git", "HEAD", "sub/new.json", cwd=tmp_path)
+    assert code == 2 and "fatal:" in err and "new.json" in err
+    # A revision where the file is not a policy: its position, named REV:PATH.
+    policy.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": 5}]}')
+    git("commit", "-qam", "broken")
+    policy.write_text((D / "vpc-like.json").read_text())
+    code, _, err = run_cli("diff", "--git", "HEAD", "sub/policy.json", cwd=tmp_path)
+    assert code == 2 and err.startswith("policylint: error: HEAD:sub/policy.json:1:") and "Traceback" not in err
+
+
+def test_readme_diff_example_is_current():
+    import shlex
+
+    text = (ROOT / "README.md").read_text()
+    cmdline, rest = text.split("$ policylint diff ", 1)[1].split("\n", 1)
+    expected, tail = rest.split("$ echo $?\n", 1)
+    code, out, _ = run_cli("diff", *shlex.split(cmdline), cwd=ROOT)
+    assert out == expected
+    assert code == int(tail.split("\n", 1)[0]) == 1
+
+
+def test_services_neither_policy_names_are_represented(tmp_path):
+    # "*:Describe*" -> "*": every service's other actions are new access; a
+    # service stands as SERVICE:* (one of its actions is asked for all).
+    from policylint import catalog
+
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*:Describe*", "Resource": "*"}]}')
+    new.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}')
+    r = diff_policies(read_diff_policy(str(old)), read_diff_policy(str(new)))
+    expected = set()
+    for svc in catalog.services():
+        every = catalog.expand_names(f"{svc}:*") or frozenset()
+        described = catalog.expand_names(f"{svc}:Describe*") or frozenset()
+        if every - described:
+            expected.add(f"{svc}:* (the actions not listed)" if described else f"{svc}:*")
+    assert [(set(g.actions), g.resource_patterns) for g in r.groups] == [(expected, ("*",))]
+    assert "ec2:* (the actions not listed)" in expected and "kms:* (the actions not listed)" in expected
+
+
+def test_actions_not_in_the_catalog_are_noted(tmp_path):
+    p = tmp_path / "p.json"
+    p.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["kms:Decrypt", "kms:DecryptFuture"], "Resource": "*"}]}')
+    code, out, _ = run_cli("diff", str(p), str(p))
+    assert code == 0
+    assert out.endswith("Decided 1 request with each policy.\nnote: not in the catalog, so not compared: kms:DecryptFuture\n")
