@@ -1,0 +1,92 @@
+"""The pre-commit hook of ``.pre-commit-hooks.yaml``, run by the real ``pre-commit`` tool.
+
+``pre-commit try-repo`` clones this checkout (with its uncommitted changes to tracked
+files, when there are any), installs it with pip into an environment of its own, and runs
+the hook in a temporary git repository holding one clean and one bad policy (about 20-30 s
+for the install, which needs PyPI; the second run reuses the environment when the checkout
+has no uncommitted changes). Source: pre-commit docs, https://pre-commit.com/#pre-commit-try-repo
+and https://pre-commit.com/#creating-new-hooks.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from conftest import FIXTURES, ROOT
+
+
+def _git(*args: str, cwd, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
+
+
+def _checkout_or_skip() -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed: pre-commit needs it")
+    top = _git("rev-parse", "--show-toplevel", cwd=ROOT)
+    if top.returncode != 0 or os.path.realpath(top.stdout.strip()) != os.path.realpath(ROOT):
+        pytest.skip(f"{ROOT} is not a git checkout (an unpacked sdist?): pre-commit try-repo needs one")
+    if _git("rev-parse", "--verify", "HEAD", cwd=ROOT).returncode != 0:
+        pytest.skip(f"{ROOT} has no commit yet: pre-commit try-repo needs HEAD")
+
+
+def test_hook_definition():
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert [h["id"] for h in hooks] == ["policylint"]
+    hook = hooks[0]
+    assert (hook["language"], hook["entry"]) == ("python", "policylint lint")
+    assert hook.get("pass_filenames", True) is True
+    import re
+
+    files = re.compile(hook["files"])
+    for name in ("iam/a.json", "keys/k.yaml", "k.yml", "stack.template", "main.tf"):
+        assert files.search(name), name
+    for name in ("README.md", "a.json.bak", "x.tfvars", "tf"):
+        assert not files.search(name), name
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory):
+    """A temporary git repository with clean.json and bad.json, and the environment
+    (``PRE_COMMIT_HOME`` in tmp) the runs share."""
+    _checkout_or_skip()
+    base = tmp_path_factory.mktemp("precommit")
+    work = base / "repo"
+    work.mkdir()
+    env = dict(os.environ, PRE_COMMIT_HOME=str(base / "home"), GIT_AUTHOR_NAME="policylint test",
+               GIT_AUTHOR_EMAIL="test@example.invalid", GIT_COMMITTER_NAME="policylint test",
+               GIT_COMMITTER_EMAIL="test@example.invalid", PRE_COMMIT_COLOR="never")
+    env.pop("VIRTUAL_ENV", None)
+    shutil.copy(FIXTURES / "clean" / "key-policy-default-api.json", work / "clean.json")
+    shutil.copy(FIXTURES / "findings" / "key-policy-risks.json", work / "bad.json")
+    assert _git("init", "-q", cwd=work, env=env).returncode == 0
+    assert _git("add", "clean.json", "bad.json", cwd=work, env=env).returncode == 0
+    return work, env
+
+
+def _try_repo(repo, *files: str) -> subprocess.CompletedProcess:
+    work, env = repo
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "policylint", "--verbose", "--files", *files],
+        cwd=work, env=env, capture_output=True, text=True, timeout=900,
+    )
+
+
+def test_hook_passes_a_clean_policy(repo):
+    run = _try_repo(repo, "clean.json")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "policylint" in run.stdout and "Passed" in run.stdout
+    assert "Checked 1 policy in 1 file read; 0 skipped. Found 0 errors, 0 warnings, 0 info." in run.stdout
+
+
+def test_hook_fails_a_bad_policy_with_the_finding(repo):
+    run = _try_repo(repo, "bad.json")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "Failed" in run.stdout and "- exit code: 1" in run.stdout
+    assert 'bad.json:15:28: error PL300 Sid "DecryptThroughS3" allows everyone (Principal "*")' in run.stdout
+    assert "Checked 1 policy in 1 file read; 0 skipped. Found 1 error, 4 warnings, 1 info." in run.stdout
