@@ -3,14 +3,15 @@
 ``pre-commit try-repo`` clones this checkout (with its uncommitted changes to tracked
 files, when there are any), installs it with pip into an environment of its own, and runs
 the hook in a temporary git repository holding one clean and one bad policy (about 20-30 s
-for the install, which needs PyPI; the second run reuses the environment when the checkout
-has no uncommitted changes). Source: pre-commit docs, https://pre-commit.com/#pre-commit-try-repo
+for each install, which needs PyPI: try-repo installs into a throwaway store every time,
+so the two runs go side by side). Source: pre-commit docs, https://pre-commit.com/#pre-commit-try-repo
 and https://pre-commit.com/#creating-new-hooks.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -41,8 +42,6 @@ def test_hook_definition():
     hook = hooks[0]
     assert (hook["language"], hook["entry"]) == ("python", "policylint lint")
     assert hook.get("pass_filenames", True) is True
-    import re
-
     files = re.compile(hook["files"])
     for name in ("iam/a.json", "keys/k.yaml", "k.yml", "stack.template", "main.tf"):
         assert files.search(name), name
@@ -51,42 +50,47 @@ def test_hook_definition():
 
 
 @pytest.fixture(scope="module")
-def repo(tmp_path_factory):
-    """A temporary git repository with clean.json and bad.json, and the environment
-    (``PRE_COMMIT_HOME`` in tmp) the runs share."""
+def runs(tmp_path_factory) -> dict[str, tuple[int, str]]:
+    """``pre-commit try-repo`` of this checkout on clean.json and on bad.json, in a
+    temporary git repository, each with its own ``PRE_COMMIT_HOME`` in tmp: file name
+    -> (exit code, output). try-repo installs the hook into a throwaway store on every
+    call (``PRE_COMMIT_HOME`` does not keep it), so the two calls run side by side."""
     _checkout_or_skip()
     base = tmp_path_factory.mktemp("precommit")
     work = base / "repo"
     work.mkdir()
-    env = dict(os.environ, PRE_COMMIT_HOME=str(base / "home"), GIT_AUTHOR_NAME="policylint test",
-               GIT_AUTHOR_EMAIL="test@example.invalid", GIT_COMMITTER_NAME="policylint test",
-               GIT_COMMITTER_EMAIL="test@example.invalid", PRE_COMMIT_COLOR="never")
+    env = dict(os.environ, GIT_AUTHOR_NAME="policylint test", GIT_AUTHOR_EMAIL="test@example.invalid",
+               GIT_COMMITTER_NAME="policylint test", GIT_COMMITTER_EMAIL="test@example.invalid",
+               PRE_COMMIT_COLOR="never")
     env.pop("VIRTUAL_ENV", None)
     shutil.copy(FIXTURES / "clean" / "key-policy-default-api.json", work / "clean.json")
     shutil.copy(FIXTURES / "findings" / "key-policy-risks.json", work / "bad.json")
     assert _git("init", "-q", cwd=work, env=env).returncode == 0
     assert _git("add", "clean.json", "bad.json", cwd=work, env=env).returncode == 0
-    return work, env
+    procs = {}
+    for name in ("clean.json", "bad.json"):
+        procs[name] = subprocess.Popen(
+            [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "policylint", "--verbose", "--files", name],
+            cwd=work, env=dict(env, PRE_COMMIT_HOME=str(base / f"home-{name}")),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+    out = {}
+    for name, proc in procs.items():
+        text, _ = proc.communicate(timeout=900)
+        out[name] = (proc.returncode, text)
+    return out
 
 
-def _try_repo(repo, *files: str) -> subprocess.CompletedProcess:
-    work, env = repo
-    return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "policylint", "--verbose", "--files", *files],
-        cwd=work, env=env, capture_output=True, text=True, timeout=900,
-    )
+def test_hook_passes_a_clean_policy(runs):
+    code, out = runs["clean.json"]
+    assert code == 0, out
+    assert re.search(r"^policylint\.+Passed$", out, re.M), out
+    assert "Checked 1 policy in 1 file read; 0 skipped. Found 0 errors, 0 warnings, 0 info." in out
 
 
-def test_hook_passes_a_clean_policy(repo):
-    run = _try_repo(repo, "clean.json")
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert "policylint" in run.stdout and "Passed" in run.stdout
-    assert "Checked 1 policy in 1 file read; 0 skipped. Found 0 errors, 0 warnings, 0 info." in run.stdout
-
-
-def test_hook_fails_a_bad_policy_with_the_finding(repo):
-    run = _try_repo(repo, "bad.json")
-    assert run.returncode == 1, run.stdout + run.stderr
-    assert "Failed" in run.stdout and "- exit code: 1" in run.stdout
-    assert 'bad.json:15:28: error PL300 Sid "DecryptThroughS3" allows everyone (Principal "*")' in run.stdout
-    assert "Checked 1 policy in 1 file read; 0 skipped. Found 1 error, 4 warnings, 1 info." in run.stdout
+def test_hook_fails_a_bad_policy_with_the_finding(runs):
+    code, out = runs["bad.json"]
+    assert code == 1, out
+    assert re.search(r"^policylint\.+Failed$", out, re.M) and "- exit code: 1" in out, out
+    assert 'bad.json:15:28: error PL300 Sid "DecryptThroughS3" allows everyone (Principal "*")' in out
+    assert "Checked 1 policy in 1 file read; 0 skipped. Found 1 error, 4 warnings, 1 info." in out
