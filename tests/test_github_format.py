@@ -65,3 +65,23 @@ def test_file_names_are_escaped_end_to_end(tmp_path):
         "::error::missing.json: no such file or folder",
         "Checked 1 policy in 1 file read; 0 skipped. Found 1 error, 0 warnings, 0 info.",
     ]
+
+
+def test_readme_workflows_parse_and_upload_the_sarif():
+    import re
+
+    import yaml
+
+    text = (ROOT / "README.md").read_text()
+    section = text.split("\n## Use in GitHub Actions\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```yaml\n(.+?)```", section, re.S)
+    workflow = yaml.safe_load(blocks[0])
+    steps = workflow["jobs"]["policylint"]["steps"]
+    lint = next(s for s in steps if s.get("name") == "Lint policies")
+    assert lint["run"].endswith("--format sarif > policylint.sarif")
+    upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
+    assert upload["if"] == "always()" and upload["with"]["sarif_file"] == "policylint.sarif"
+    assert workflow["jobs"]["policylint"]["permissions"]["security-events"] == "write"
+    for block in blocks[1:]:
+        assert isinstance(yaml.safe_load(block), list)
+    assert "--format github" in blocks[-1]

@@ -94,3 +94,31 @@ def test_hook_fails_a_bad_policy_with_the_finding(runs):
     assert re.search(r"^policylint\.+Failed$", out, re.M) and "- exit code: 1" in out, out
     assert 'bad.json:15:28: error PL300 Sid "DecryptThroughS3" allows everyone (Principal "*")' in out
     assert "Checked 1 policy in 1 file read; 0 skipped. Found 1 error, 4 warnings, 1 info." in out
+
+
+def _readme_section(title: str) -> str:
+    text = (ROOT / "README.md").read_text()
+    return text.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_readme_hook_configurations_match_the_hook():
+    section = _readme_section("Use in pre-commit")
+    blocks = re.findall(r"```yaml\n(.+?)```", section, re.S)
+    remote, local = (yaml.safe_load(b) for b in blocks)
+    assert remote["repos"][0]["hooks"][0]["id"] == "policylint"
+    hook = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())[0]
+    mine = local["repos"][0]["hooks"][0]
+    assert (mine["entry"], mine["files"]) == (hook["entry"], hook["files"])
+
+
+def test_readme_failing_commit_output_is_current(tmp_path):
+    from conftest import run_cli
+
+    section = _readme_section("Use in pre-commit")
+    console = section.split('$ git commit -m "Add the payments key policy"\n', 1)[1].split("```", 1)[0]
+    head, report = console.split("- exit code: 1\n\n", 1)
+    assert head.startswith("policylint....") and head.rstrip().endswith("- hook id: policylint")
+    (tmp_path / "keys").mkdir()
+    shutil.copy(FIXTURES / "findings" / "key-policy-risks.json", tmp_path / "keys" / "payments.json")
+    code, out, _ = run_cli("lint", "keys/payments.json", cwd=tmp_path)
+    assert code == 1 and out == report
