@@ -59,7 +59,8 @@ def test_clean_file_sarif_validates():
     _validate(log)
     run = log["runs"][0]
     assert run["results"] == []
-    assert run["invocations"] == [{"exitCode": 0, "executionSuccessful": True}]
+    assert run["invocations"] == [{"exitCode": 0, "executionSuccessful": True,
+                                   "workingDirectory": {"uri": ROOT.as_uri() + "/"}}]
 
 
 def test_driver_and_rule_table(fixtures_run):
@@ -83,6 +84,9 @@ def test_driver_and_rule_table(fixtures_run):
     assert "Why it matters:" in pl300["help"]["text"]
     assert pl300["help"]["text"].endswith(
         "Source: https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-caller-account")
+    # GitHub code scanning takes at most 1,024 characters of each description.
+    assert all(len(r["fullDescription"]["text"]) <= 1024 and len(r["shortDescription"]["text"]) <= 1024 for r in rules)
+    assert any(r["fullDescription"]["text"].endswith("\u2026") for r in rules)
     levels = {r["id"]: r["defaultConfiguration"]["level"] for r in rules}
     assert (levels["PL303"], levels["PL302"], levels["PL000"]) == ("note", "warning", "error")
     # The anchors exist in docs/rules.md: its headings are "## PLnnn".
@@ -181,7 +185,8 @@ def test_invocation_reports_exit_code_skipped_and_missing(fixtures_run):
 
 def test_exit_code_follows_fail_on():
     code, log = _sarif("fixtures/findings/key-policy-single-admin.json", "--fail-on", "error")
-    assert log["runs"][0]["invocations"][0] == {"exitCode": code, "executionSuccessful": True}
+    inv = log["runs"][0]["invocations"][0]
+    assert code == 0 and (inv["exitCode"], inv["executionSuccessful"]) == (0, True)
 
 
 def test_artifact_uris(tmp_path):
@@ -194,9 +199,10 @@ def test_artifact_uris(tmp_path):
 
 
 def _normal(log: dict) -> dict:
-    """The log without the machine's own folder (``originalUriBaseIds``)."""
+    """The log without the machine's own folder (``originalUriBaseIds``, ``workingDirectory``)."""
     log = json.loads(json.dumps(log))
     log["runs"][0]["originalUriBaseIds"]["SRCROOT"]["uri"] = "file:///SRCROOT/"
+    log["runs"][0]["invocations"][0]["workingDirectory"]["uri"] = "file:///SRCROOT/"
     return log
 
 

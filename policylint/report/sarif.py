@@ -1,13 +1,14 @@
 """SARIF 2.1.0 report: one run with the rule table, the results and the invocation.
 
 Source: *Static Analysis Results Interchange Format (SARIF) Version 2.1.0*, OASIS
-Standard (https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html): §3.13
-sarifLog, §3.14 run (``columnKind`` §3.14.20, ``originalUriBaseIds`` §3.14.14), §3.19
-toolComponent, §3.49 reportingDescriptor (a rule), §3.50 reportingConfiguration, §3.27
-result (``level`` §3.27.10, ``partialFingerprints`` §3.27.17, ``suppressions``
-§3.27.23), §3.28 location, §3.29 physicalLocation, §3.4 artifactLocation, §3.30 region,
-§3.34 suppression, §3.20 invocation, §3.58 notification. GitHub's reading of it:
-"SARIF support for code scanning" in the GitHub Docs.
+Standard (https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html), the sections
+on the sarifLog, run (``originalUriBaseIds``, ``columnKind``), toolComponent,
+reportingDescriptor, reportingConfiguration, result (``level``, ``partialFingerprints``,
+``suppressions``), location, physicalLocation, artifactLocation, region, suppression,
+invocation and notification objects; the official schema is
+``sarif-schema-2.1.0.json``. GitHub's reading of it (limits such as 1,024 characters of
+``fullDescription``; relative URIs are taken relative to the repository root): GitHub
+Docs, *SARIF support for code scanning*.
 """
 
 from __future__ import annotations
@@ -58,6 +59,17 @@ def _sections(rule: type[Rule] | Rule) -> tuple[str, dict[str, str]]:
     return lead, sections
 
 
+#: GitHub code scanning's limit on ``fullDescription.text`` (and ``shortDescription.text``).
+FULL_DESCRIPTION_MAX = 1024
+
+
+def _clip(text: str, limit: int) -> str:
+    """``text``, cut at the last word boundary before ``limit`` characters with an ellipsis when longer."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "\u2026"
+
+
 def _flat(text: str) -> str:
     """Text with its line breaks inside paragraphs joined by spaces."""
     return "\n\n".join(" ".join(p.split()) for p in text.split("\n\n"))
@@ -66,7 +78,7 @@ def _flat(text: str) -> str:
 def rule_descriptor(rule: Rule) -> dict:
     """A rule as a SARIF ``reportingDescriptor`` (§3.49): ``id`` (the code), ``name``,
     ``shortDescription`` (the summary), ``fullDescription`` (the documentation's first
-    paragraph and *What it does*), ``help`` (the whole documentation as text and as
+    paragraph and *What it does*, cut to the 1,024 characters GitHub takes), ``help`` (the whole documentation as text and as
     Markdown), ``helpUri`` (its section of ``docs/rules.md``),
     ``defaultConfiguration.level`` (from the default severity) and ``properties.tags``."""
     lead, sections = _sections(rule)
@@ -77,7 +89,7 @@ def rule_descriptor(rule: Rule) -> dict:
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
-        "fullDescription": {"text": _flat(full)},
+        "fullDescription": {"text": _clip(_flat(full), FULL_DESCRIPTION_MAX)},
         "help": {"text": help_text, "markdown": markdown},
         "helpUri": f"{DOCS_URL}#{rule.code.lower()}",
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
@@ -146,7 +158,8 @@ def sarif_log(result: LintResult, exit_code: int, cwd: str | None = None) -> dic
     order), ``results`` (the findings in report order, then the suppressed findings with
     a ``suppressions`` entry each: ``external`` for configuration, ``inSource`` for a
     template's ``Metadata``), ``invocations[0]`` (``exitCode``; ``executionSuccessful``
-    false only for exit code 2, input or internal errors; ``toolExecutionNotifications``
+    false only for exit code 2, input or internal errors; ``workingDirectory``;
+    ``toolExecutionNotifications``
     for skipped files (note), paths that do not exist (error) and loader notes (note)),
     ``originalUriBaseIds`` (``SRCROOT``: the working folder) and ``columnKind``
     ``unicodeCodePoints`` (columns count characters, as the text report does). Files that
@@ -177,10 +190,10 @@ def sarif_log(result: LintResult, exit_code: int, cwd: str | None = None) -> dic
                 "message": {"text": f"{fs.path}: {note}"},
                 "locations": [{"physicalLocation": {"artifactLocation": artifact_location(fs.path, cwd)}}],
             })
-    invocation: dict = {"exitCode": exit_code, "executionSuccessful": exit_code != 2}
+    base = Path(os.path.abspath(cwd or os.getcwd())).as_uri().rstrip("/") + "/"
+    invocation: dict = {"exitCode": exit_code, "executionSuccessful": exit_code != 2, "workingDirectory": {"uri": base}}
     if notes:
         invocation["toolExecutionNotifications"] = notes
-    base = Path(os.path.abspath(cwd or os.getcwd())).as_uri().rstrip("/") + "/"
     run = {
         "tool": {
             "driver": {
