@@ -50,6 +50,10 @@ def test_whole_file_and_escaped_values():
                 Location("keys/a,b:c.json"))
     assert annotation(f) == ("::error file=keys/a%2Cb%3Ac.json,title=PL100 unreadable-file::"
                              "cannot read file: Permission denied%0Aretry")
+    h = Finding("PL000", "internal-error", Severity.ERROR, "boom", Location("", 3, 1))
+    assert annotation(h) == "::error title=PL000 internal-error::boom"
+    assert annotation(Finding("PL115", "missing-version", Severity.WARNING, "x", Location("./p/../k.json", 1, 1))) == (
+        "::warning file=k.json,line=1,col=1,title=PL115 missing-version::x")
     g = Finding("PL303", "key-policy-admin-and-use", Severity.INFO, "50% admin", Location("k.json", 3, 7, policy="role/Ops"))
     assert annotation(g) == "::notice file=k.json,line=3,col=7,title=PL303 key-policy-admin-and-use::50%25 admin [role/Ops]"
 

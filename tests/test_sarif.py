@@ -198,6 +198,18 @@ def test_artifact_uris(tmp_path):
     assert artifact_location(str(outside), cwd=str(tmp_path)) == {"uri": outside.as_uri()}
 
 
+def test_finding_without_a_file_has_no_location():
+    from policylint.check.finding import Finding, Location, Severity
+    from policylint.check.runner import LintResult
+    from policylint.report.sarif import sarif_log
+
+    f = Finding("PL000", "internal-error", Severity.ERROR, "boom", Location(""))
+    log = sarif_log(LintResult(findings=[f]), 2, cwd=str(ROOT))
+    _validate(log)
+    (result,) = log["runs"][0]["results"]
+    assert "locations" not in result and result["ruleIndex"] == 0 and result["partialFingerprints"]
+
+
 def _normal(log: dict) -> dict:
     """The log without the machine's own folder (``originalUriBaseIds``, ``workingDirectory``)."""
     log = json.loads(json.dumps(log))

@@ -11,7 +11,7 @@ also become ``%3A`` and ``%2C``.
 
 from __future__ import annotations
 
-from policylint.check.finding import Finding, Severity
+from policylint.check.finding import Finding, Severity, normal_path
 from policylint.check.runner import LintResult
 from policylint.report.text import render_text, safe
 
@@ -37,10 +37,11 @@ def escape_property(text: str) -> str:
 def annotation(f: Finding) -> str:
     """One finding as a workflow command line (no newline):
     ``::error file=F,line=L,col=C,title=PL300 key-policy-public-access::message``;
-    ``line``/``col`` are left out when the finding is about the whole file."""
+    ``line``/``col`` are left out when the finding is about the whole file, ``file`` when
+    it is about no file; the file name is normalized (``./a/../b.json`` -> ``b.json``)."""
     loc = f.location
-    props = [f"file={escape_property(loc.file)}"]
-    if loc.line is not None:
+    props = [f"file={escape_property(normal_path(loc.file))}"] if loc.file else []
+    if loc.file and loc.line is not None:
         props.append(f"line={loc.line}")
         if loc.column is not None:
             props.append(f"col={loc.column}")

@@ -124,19 +124,16 @@ def _bytes(path: str) -> bytes:
 def _result(f: Finding, rule_index: dict[str, int], cwd: str | None) -> dict:
     loc = f.location
     message = f.message if not loc.policy else f"{f.message} [{loc.policy}]"
-    physical: dict = {"artifactLocation": artifact_location(loc.file, cwd)}
-    if loc.line is not None:
-        region = {"startLine": loc.line}
-        if loc.column is not None:
-            region["startColumn"] = loc.column
-        physical["region"] = region
-    out = {
-        "ruleId": f.code,
-        "level": _LEVEL[f.severity],
-        "message": {"text": message},
-        "locations": [{"physicalLocation": physical}],
-        "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
-    }
+    out = {"ruleId": f.code, "level": _LEVEL[f.severity], "message": {"text": message}}
+    if loc.file:  # a finding about no file in particular has no location
+        physical: dict = {"artifactLocation": artifact_location(loc.file, cwd)}
+        if loc.line is not None:
+            region = {"startLine": loc.line}
+            if loc.column is not None:
+                region["startColumn"] = loc.column
+            physical["region"] = region
+        out["locations"] = [{"physicalLocation": physical}]
+    out["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint}
     if f.code in rule_index:
         out["ruleIndex"] = rule_index[f.code]
     props = {k: v for k, v in (("pointer", loc.pointer), ("policy", loc.policy), ("sid", loc.sid)) if v}
