@@ -29,6 +29,13 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
+class LintFormat(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+
+
 class FailOn(str, Enum):
     error = "error"
     warning = "warning"
@@ -95,7 +102,7 @@ def _safe(message: str) -> str:
 @app.command()
 def lint(
     paths: Annotated[Optional[list[str]], typer.Argument(metavar="[PATH...]", help="Policy files and folders (folders are searched recursively).")] = None,
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
+    format: Annotated[LintFormat, typer.Option("--format", "-f", help="Report format: text, json, sarif (SARIF 2.1.0, for code scanning), github (GitHub Actions annotations).")] = LintFormat.text,
     fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Exit 1 on findings of this severity or higher (default: error, or fail-on in the configuration).")] = None,
     kind: Annotated[Optional[Kind], typer.Option("--kind", help="Treat every policy as this kind instead of detecting it.")] = None,
     config: Annotated[Optional[str], typer.Option("--config", metavar="FILE", help="Configuration file (default: the nearest .policylint.toml, or pyproject.toml with a tool.policylint table, from the current folder up).")] = None,
@@ -136,10 +143,18 @@ def lint(
     except PolicylintError as e:
         _fail(str(e))
     threshold = Severity.parse(fail_on.value if fail_on else settings.fail_on)
-    if format is OutputFormat.json:
+    if format is LintFormat.json:
         from policylint.report.jsonfmt import render_json
 
         sys.stdout.write(render_json(result))
+    elif format is LintFormat.sarif:
+        from policylint.report.sarif import render_sarif
+
+        sys.stdout.write(render_sarif(result, result.exit_code(threshold)))
+    elif format is LintFormat.github:
+        from policylint.report.github import render_github
+
+        sys.stdout.write(render_github(result))
     else:
         from policylint.report.text import render_text
 
