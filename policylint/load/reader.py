@@ -11,7 +11,7 @@ import codecs
 import os
 from dataclasses import dataclass, field
 
-from policylint.load.documents import PolicySource, find_policies
+from policylint.load.documents import PolicySource, find_policies, find_terraform_policies
 from policylint.load.jsonload import JsonLocator, load_json
 from policylint.load.source import LoadProblem, LoadProblemKind, SourceText
 
@@ -24,6 +24,7 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 
 _YAML_EXT = (".yaml", ".yml", ".template")
 _JSON_EXT = (".json",)
+_TF_EXT = (".tf",)
 
 
 @dataclass
@@ -33,7 +34,7 @@ class LoadedFile:
     Attributes:
         path: display path.
         source: the decoded text, or None if the file could not be decoded.
-        format: ``"json"`` or ``"yaml"`` (or None when undecided).
+        format: ``"json"``, ``"yaml"`` or ``"hcl"`` (Terraform ``.tf``), or None when undecided.
         policies: the policy documents found.
         problems: load problems (unreadable, not text, syntax, duplicate keys, limits).
         notes: parts of the file not checked, each with why.
@@ -94,6 +95,8 @@ def _format_for(path: str, text: str) -> str | None:
     content: JSON if it starts like JSON, YAML for files without an extension
     (CLI outputs saved as ``policy``), None (not a policy file) otherwise."""
     ext = os.path.splitext(path)[1].lower()
+    if ext in _TF_EXT:
+        return "hcl"
     if ext in _JSON_EXT:
         return "json"
     if ext in _YAML_EXT:
@@ -136,6 +139,11 @@ def read_file(path: str, display: str | None = None, max_bytes: int = MAX_FILE_B
     source = SourceText(out.path, text)
     out.source = source
     out.format = _format_for(path, text)
+    if out.format == "hcl":
+        found = find_terraform_policies(source)
+        out.policies, out.problems, out.notes = found.policies, found.problems, found.notes
+        out.skip_reason = found.skip_reason
+        return out
     if out.format is None:
         ext = os.path.splitext(path)[1]
         out.skip_reason = f"not a policy file: a {ext} file whose content is not JSON"
