@@ -177,7 +177,9 @@ class _DocBuilder:
     def statement(self, b: Block, at: DataPath) -> dict:
         self.put(at, b.path, key=False)
         st: dict[str, Any] = {}
-        if "sid" in b.attrs:
+        if "sid" in b.attrs and is_placeholder(b.attrs["sid"]):
+            self.notes.append(f"{self.where}: a Sid that is computed ({b.attrs['sid']}) is left out")
+        elif "sid" in b.attrs:
             st["Sid"] = b.attrs["sid"]
             self.put(at + ("Sid",), b.path + ("sid",))
         st["Effect"] = b.attrs.get("effect", "Allow")
@@ -281,7 +283,7 @@ def hcl_policies(hcl: HclFile, source: SourceText) -> tuple[list[HclPolicy], lis
     for b in hcl.blocks:
         if b.type == "data" and len(b.labels) == 2 and b.labels[0] == "aws_iam_policy_document":
             docs[b.labels[1]] = b
-    used: dict[str, tuple[str, str | None, bool]] = {}  # data name -> (user label, kind, key policy)
+    used: dict[str, list[tuple[str, str | None, bool]]] = {}  # data name -> [(user label, kind, key policy)]
     for b in hcl.blocks:
         if b.type != "resource" or len(b.labels) != 2 or b.labels[0] not in POLICY_ARGUMENTS:
             continue
@@ -312,8 +314,7 @@ def hcl_policies(hcl: HclFile, source: SourceText) -> tuple[list[HclPolicy], lis
                     refs = set(_DOC_REF.findall(hcl.sources.get(at, value)))
                     if len(refs) == 1 and next(iter(refs)) in docs:
                         (ref,) = refs
-                        if ref not in used or key:
-                            used[ref] = (label, hint, key)
+                        used.setdefault(ref, []).append((label, hint, key))
                         if value != f"${{data.aws_iam_policy_document.{ref}.json}}" and not _DOC_REF.fullmatch(value[2:-1]):
                             notes.append(f"{label}: {arg} = {value} is checked as data.aws_iam_policy_document.{ref}")
                     elif len(refs) == 1:
@@ -327,9 +328,13 @@ def hcl_policies(hcl: HclFile, source: SourceText) -> tuple[list[HclPolicy], lis
         where = f"data.aws_iam_policy_document.{name}"
         builder = _DocBuilder(hcl, notes, where)
         doc = builder.build(b)
-        user = used.get(name)
-        if user:
-            label, hint, key = user
+        users = used.get(name)
+        if users:
+            # Used by several resources: checked once, as a key policy if one of them is a key.
+            label = ", ".join(u[0] for u in users)
+            _, hint, key = next((u for u in users if u[2]), users[0])
+            if len({u[1] for u in users}) > 1:
+                notes.append(f"{where}: used by {label}, of different kinds; checked as a {'key' if key else hint} policy")
             out.append(HclPolicy(doc, _doc_locator(source, builder), b.path, f"{label} ({where})", hint, key))
         else:
             out.append(HclPolicy(doc, _doc_locator(source, builder), b.path, where, None, False))
