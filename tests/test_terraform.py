@@ -137,3 +137,15 @@ def test_every_kms_key_of_the_iac_corpora_is_checked():
     code, out, err = run_cli("lint", *map(str, roots))
     assert "Traceback" not in out + err and code == 0
     assert out.rstrip().endswith("Checked 87 policies in 56 files read; 6 skipped. Found 0 errors, 23 warnings, 15 info.")
+
+
+def test_account_fills_the_caller_identity_reference():
+    from policylint.load.cfn import known_values
+
+    loaded = read_file(str(TF / "kms.tf"), known=known_values({"var.reader_arn": "arn:aws:iam::111122223333:role/Reader"},
+                                                               "111122223333"))
+    by_name = {p.name: p for p in loaded.policies}
+    key = by_name["aws_kms_key.app (data.aws_iam_policy_document.key)"].document
+    assert key["Statement"][0]["Principal"] == {"AWS": ["arn:aws:iam::111122223333:root"]}
+    bucket = by_name["aws_s3_bucket_policy.data"].document
+    assert bucket["Statement"][0]["Principal"] == {"AWS": "arn:aws:iam::111122223333:role/Reader"}

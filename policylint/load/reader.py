@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, field
 
 from policylint.load.documents import PolicySource, find_policies, find_terraform_policies
+from policylint.load.cfn import fill_known
 from policylint.load.jsonload import JsonLocator, load_json
 from policylint.load.source import LoadProblem, LoadProblemKind, SourceText
 
@@ -106,13 +107,17 @@ def _format_for(path: str, text: str) -> str | None:
     return "yaml" if not ext else None
 
 
-def read_file(path: str, display: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
+def read_file(path: str, display: str | None = None, max_bytes: int = MAX_FILE_BYTES,
+              known: dict[str, str] | None = None) -> LoadedFile:
     """Read, decode, parse and unwrap one file.
 
     Args:
         path: file system path.
         display: the path to show in reports (defaults to ``path``).
         max_bytes: files larger than this get a LIMIT problem instead of parsing.
+        known: values of template references (``--parameter``, ``--account``;
+            see :func:`policylint.load.cfn.known_values`), filled into the
+            policies of CloudFormation templates and Terraform files.
 
     Returns:
         A :class:`LoadedFile`; never raises for bad content or I/O errors.
@@ -143,6 +148,7 @@ def read_file(path: str, display: str | None = None, max_bytes: int = MAX_FILE_B
         found = find_terraform_policies(source)
         out.policies, out.problems, out.notes = found.policies, found.problems, found.notes
         out.skip_reason = found.skip_reason
+        _fill(out, known)
         return out
     if out.format is None:
         ext = os.path.splitext(path)[1]
@@ -180,4 +186,16 @@ def read_file(path: str, display: str | None = None, max_bytes: int = MAX_FILE_B
         out.skip_reason = "; ".join(reasons) or "no policy document found"
     elif reasons:
         out.notes.extend(reasons)
+    _fill(out, known)
     return out
+
+
+_TEMPLATE_ORIGINS = ("CloudFormation template", "Terraform configuration", "terraform show -json output")
+
+
+def _fill(out: LoadedFile, known: dict[str, str] | None) -> None:
+    """Fill known template values into the policies of templates and Terraform files."""
+    if known:
+        for p in out.policies:
+            if p.origin in _TEMPLATE_ORIGINS:
+                p.document = fill_known(p.document, known)
