@@ -19,6 +19,8 @@ resource type                          property                                 
 ``AWS::OpenSearchService::Domain``, ``Elasticsearch::Domain`` ``AccessPolicies``   resource
 ``AWS::Backup::BackupVault``           ``AccessPolicy``                            resource
 ``AWS::EFS::FileSystem``               ``FileSystemPolicy``                        resource
+``AWS::S3::AccessPoint``               ``Policy``                                  resource
+``AWS::S3ObjectLambda::AccessPointPolicy`` ``PolicyDocument``                      resource
 ``AWS::Organizations::Policy``         ``Content`` (by ``Type``)                   scp/rcp
 =====================================  ==========================================  ========
 
@@ -84,6 +86,8 @@ _POLICY_PROPERTIES: dict[str, tuple[tuple[tuple[Any, ...], str, bool], ...]] = {
     "AWS::Elasticsearch::Domain": ((("AccessPolicies",), _RESOURCE, False),),
     "AWS::Backup::BackupVault": ((("AccessPolicy",), _RESOURCE, False),),
     "AWS::EFS::FileSystem": ((("FileSystemPolicy",), _RESOURCE, False),),
+    "AWS::S3::AccessPoint": ((("Policy",), _RESOURCE, False),),
+    "AWS::S3ObjectLambda::AccessPointPolicy": ((("PolicyDocument",), _RESOURCE, False),),
     "AWS::Organizations::Policy": ((("Content",), "org", False),),
 }
 _ORG_TYPES = {"SERVICE_CONTROL_POLICY": "scp", "RESOURCE_CONTROL_POLICY": "rcp"}
