@@ -149,3 +149,33 @@ def test_account_fills_the_caller_identity_reference():
     assert key["Statement"][0]["Principal"] == {"AWS": ["arn:aws:iam::111122223333:root"]}
     bucket = by_name["aws_s3_bucket_policy.data"].document
     assert bucket["Statement"][0]["Principal"] == {"AWS": "arn:aws:iam::111122223333:role/Reader"}
+
+
+def test_role_trust_and_inline_policies(tmp_path):
+    (tmp_path / "role.tf").write_text(
+        'resource "aws_iam_role" "app" {\n  name = "app"\n  assume_role_policy = jsonencode({\n'
+        '    Version = "2012-10-17"\n'
+        '    Statement = [{ Effect = "Allow", Principal = { Service = "ec2.amazonaws.com" }, Action = "sts:AssumeRole" }]\n'
+        '  })\n  inline_policy {\n    name = "logs"\n    policy = jsonencode({\n      Version = "2012-10-17"\n'
+        '      Statement = [{ Effect = "Allow", Action = ["logs:PutLogEvent"], Resource = "*" }]\n    })\n  }\n}\n')
+    loaded = read_file(str(tmp_path / "role.tf"))
+    assert [(p.name, p.kind_hint, p.pointer) for p in loaded.policies] == [
+        ("aws_iam_role.app trust policy", "trust", "/resource/aws_iam_role/app/assume_role_policy"),
+        ("aws_iam_role.app inline_policy logs", "identity", "/resource/aws_iam_role/app/inline_policy/0/policy")]
+    code, report = lint_json(str(tmp_path / "role.tf"))
+    assert _found(report) == [("PL201", 11, 50, "aws_iam_role.app inline_policy logs")]
+
+
+def test_a_data_source_in_planned_values_and_prior_state_is_checked_once(tmp_path):
+    import json
+
+    doc = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})
+    res = {"address": "data.aws_iam_policy_document.read", "mode": "data", "type": "aws_iam_policy_document",
+           "name": "read", "values": {"json": doc}}
+    plan = {"format_version": "1.2", "terraform_version": "1.9.8",
+            "planned_values": {"root_module": {"resources": [res]}},
+            "prior_state": {"format_version": "1.0", "values": {"root_module": {"resources": [res]}}}}
+    (tmp_path / "plan.json").write_text(json.dumps(plan, indent=1))
+    loaded = read_file(str(tmp_path / "plan.json"))
+    assert [(p.name, p.pointer) for p in loaded.policies] == [
+        ("data.aws_iam_policy_document.read", "/planned_values/root_module/resources/0/values/json")]

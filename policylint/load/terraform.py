@@ -368,6 +368,7 @@ def plan_policy_paths(root: dict) -> tuple[list[tuple[DataPath, str, str | None,
                 for k, v in au.items():
                     if v is True:
                         unknown.add((str(rc.get("address")), k))
+    seen: set[str] = set()  # a data source read at plan time is in planned_values and prior_state
     for top in ("planned_values", "values", "prior_state"):
         mod = root.get(top)
         base: DataPath = (top,)
@@ -391,7 +392,8 @@ def plan_policy_paths(root: dict) -> tuple[list[tuple[DataPath, str, str | None,
                 if top == "prior_state" and mode != "data":
                     continue  # only data sources read at plan time come from the prior state
                 if mode == "data" and rtype == "aws_iam_policy_document":
-                    if isinstance(values.get("json"), str):
+                    if isinstance(values.get("json"), str) and addr not in seen:
+                        seen.add(addr)
                         found.append((rpath + ("json",), addr, None, False))
                     continue
                 for arg, hint, key in POLICY_ARGUMENTS.get(str(rtype), ()):
