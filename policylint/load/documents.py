@@ -28,10 +28,12 @@ found too.
 
 CloudFormation templates: the policies of the resource types listed in
 :mod:`policylint.load.cfn`, with intrinsic functions written as text.
+Terraform: ``terraform show -json`` output and ``.tf`` files
+(:func:`find_terraform_policies`), as :mod:`policylint.load.terraform` describes.
 
-Files that hold no policy (``kms list-grants``, ``describe-key``, Terraform
-plans until that front end exists, ...) are reported as skipped with the
-reason, never dropped silently.
+Files that hold no policy (``kms list-grants``, ``describe-key``, a ``.tf``
+file of variables, ...) are reported as skipped with the reason, never
+dropped silently.
 """
 
 from __future__ import annotations
