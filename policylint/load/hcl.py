@@ -116,13 +116,12 @@ def _unescape(s: str) -> str:
                 out.append(simple[n])
                 i += 2
                 continue
-            if n == "u" and i + 6 <= len(s):
-                out.append(chr(int(s[i + 2 : i + 6], 16)))
-                i += 6
-                continue
-            if n == "U" and i + 10 <= len(s):
-                out.append(chr(int(s[i + 2 : i + 10], 16)))
-                i += 10
+            width = {"u": 4, "U": 8}.get(n)
+            digits = s[i + 2 : i + 2 + width] if width else ""
+            if width and len(digits) == width and all(d in "0123456789abcdefABCDEF" for d in digits) \
+                    and int(digits, 16) <= 0x10FFFF:
+                out.append(chr(int(digits, 16)))
+                i += 2 + width
                 continue
         out.append(c)
         i += 1
@@ -310,5 +309,9 @@ def parse_hcl(source: SourceText) -> HclFile:
         return out
     body = tree.children[0]
     walker = _Walker(source, out)
-    _, out.blocks = walker.body(body, ())
+    try:
+        _, out.blocks = walker.body(body, ())
+    except RecursionError:
+        out.blocks = []
+        out.problems.append(LoadProblem(LoadProblemKind.LIMIT, "HCL nested too deeply to read", 1, 1))
     return out
