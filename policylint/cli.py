@@ -111,6 +111,8 @@ def lint(
     write_baseline: Annotated[Optional[list[str]], typer.Option("--write-baseline", metavar="FILE", help="Record this run's findings in FILE as the accepted baseline.")] = None,
     snapshot: Annotated[Optional[list[str]], typer.Option("--snapshot", metavar="DIR", help="Also lint an account snapshot (repeatable): every policy in it, each user's and role's effective permissions against the KMS console minimums (PL603), and its missing pieces (PL610).")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Print tracebacks of internal errors.")] = False,
+    parameter: Annotated[Optional[list[str]], typer.Option("--parameter", metavar="KEY=VALUE", help="A template value known before deployment: a CloudFormation parameter (Env=prod) or a Terraform reference (var.env=prod); repeatable. Others stay symbolic.")] = None,
+    account: Annotated[Optional[str], typer.Option("--account", metavar="ACCOUNT_ID", help="The account templates deploy to: the value of ${AWS::AccountId} and of Terraform's data.aws_caller_identity.*.account_id.")] = None,
 ) -> None:
     """Check policy files: grammar, the AWS catalog, KMS key policy risks, IAM permissions, hygiene, KMS console minimums."""
     from policylint.check.finding import Severity
@@ -132,7 +134,7 @@ def lint(
     if not paths and not snapshot:
         _fail("give policy files or folders to lint, or --snapshot DIR")
     options = LintOptions(settings=settings, kind=PolicyKind(kind.value) if kind else None, debug=debug, jobs=jobs,
-                          baseline=accepted, snapshot=list(snapshot or []))
+                          baseline=accepted, snapshot=list(snapshot or []), known=_known(parameter, account))
     try:
         result = lint_paths([*(paths or []), *_not_under(snapshot or [], paths or [])], options)
         if write_baseline is not None:
@@ -164,6 +166,23 @@ def lint(
     if not result.files and not result.missing:
         typer.echo("policylint: note: no policy files were found in the paths given", err=True)
     raise typer.Exit(result.exit_code(threshold))
+
+
+def _known(pairs: list[str] | None, account: str | None) -> dict[str, str]:
+    """``lint --parameter KEY=VALUE`` (repeated) and ``--account``, checked by the loader."""
+    from policylint.load.cfn import known_values
+
+    params: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            _fail(f"--parameter {pair!r}: expected KEY=VALUE")
+        params[key.strip()] = value
+    try:
+        return known_values(params, account)
+    except ValueError as e:
+        _fail(f"--parameter/--account: {e}")
+    return {}
 
 
 def _context(pairs: list[str], context_file: str | None) -> dict[str, list[str]]:

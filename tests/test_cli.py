@@ -88,11 +88,11 @@ def test_skipped_files_are_listed(tmp_path):
     reasons = {os.path.basename(s["file"]): s["reason"] for s in report["summary"]["files_skipped"]}
     assert reasons == {
         ".git": "hidden folder, not entered",
-        "notes.md": "not a .json, .yaml or .yml file",
+        "notes.md": "not a .json, .yaml, .yml or .tf file",
         "grants.json": "aws kms list-grants output (grants, not a policy)",
     }
     code, out, _ = run_cli("lint", str(tmp_path))
-    assert "skipped 1 file: not a .json, .yaml or .yml file" in out
+    assert "skipped 1 file: not a .json, .yaml, .yml or .tf file" in out
 
 
 def test_configuration_per_file_ignores_and_cli_sdk_only(tmp_path):

@@ -108,6 +108,9 @@ def test_unsupported_tags_are_refused():
                  "%TAG ! tag:evil:\n---\na: !Ref x\n", "a: !Custom x\n"):
         docs, _, problems = load(text)
         assert docs == [] and problems[0].kind is LoadProblemKind.SYNTAX and "unsupported YAML tag" in problems[0].message, text
+    # A template tool's function (CloudFormation Rain) is an unknown intrinsic, not a refused file.
+    docs, _, problems = load("TemplateBody: !Rain::Embed other.yaml\n")
+    assert problems == [] and docs[0] == {"TemplateBody": {"Fn::Rain::Embed": "other.yaml"}}
     docs, _, problems = load("a: !!str 12\nb: !!int 012\n")
     assert problems == [] and docs[0] == {"a": "12", "b": "012"}
 

@@ -46,6 +46,9 @@ class LintOptions:
         snapshot: snapshot folders (``--snapshot``): their files are linted too,
             and each principal's effective permissions are checked (PL603),
             with the snapshot's missing pieces reported (PL610).
+        known: values of template references (``--parameter``, ``--account``),
+            filled into CloudFormation and Terraform policies
+            (:func:`policylint.load.cfn.known_values`).
     """
 
     settings: Settings = field(default_factory=Settings)
@@ -54,6 +57,7 @@ class LintOptions:
     jobs: int | None = None
     baseline: "Baseline | None" = None
     snapshot: list[str] = field(default_factory=list)
+    known: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -241,7 +245,7 @@ def _lint_files(files: list[tuple[str, str]], options: LintOptions):
             return [r for r in rules if not any(r.code.startswith(p) for p in ignored)] if ignored else rules
 
         try:
-            loaded = read_file(fs_path, shown)
+            loaded = read_file(fs_path, shown, known=options.known)
         except Exception as exc:  # noqa: BLE001
             findings.append(_internal(shown, "reading the file", exc))
             if options.debug:

@@ -19,6 +19,8 @@ resource type                          property                                 
 ``AWS::OpenSearchService::Domain``, ``Elasticsearch::Domain`` ``AccessPolicies``   resource
 ``AWS::Backup::BackupVault``           ``AccessPolicy``                            resource
 ``AWS::EFS::FileSystem``               ``FileSystemPolicy``                        resource
+``AWS::S3::AccessPoint``               ``Policy``                                  resource
+``AWS::S3ObjectLambda::AccessPointPolicy`` ``PolicyDocument``                      resource
 ``AWS::Organizations::Policy``         ``Content`` (by ``Type``)                   scp/rcp
 =====================================  ==========================================  ========
 
@@ -56,7 +58,8 @@ from typing import Any
 
 from policylint.load.source import DataPath, Locator, json_type_name, pointer
 
-__all__ = ["InlineSuppression", "has_template_reference", "is_template", "substitute", "template_policies"]
+__all__ = ["InlineSuppression", "fill_known", "has_template_reference", "is_template", "known_values", "substitute",
+           "template_policies"]
 
 _RESOURCE = "resource"
 #: type -> [(property path, kind hint, key policy?)]; "*" in a path = every list element.
@@ -83,6 +86,8 @@ _POLICY_PROPERTIES: dict[str, tuple[tuple[tuple[Any, ...], str, bool], ...]] = {
     "AWS::Elasticsearch::Domain": ((("AccessPolicies",), _RESOURCE, False),),
     "AWS::Backup::BackupVault": ((("AccessPolicy",), _RESOURCE, False),),
     "AWS::EFS::FileSystem": ((("FileSystemPolicy",), _RESOURCE, False),),
+    "AWS::S3::AccessPoint": ((("Policy",), _RESOURCE, False),),
+    "AWS::S3ObjectLambda::AccessPointPolicy": ((("PolicyDocument",), _RESOURCE, False),),
     "AWS::Organizations::Policy": ((("Content",), "org", False),),
 }
 _ORG_TYPES = {"SERVICE_CONTROL_POLICY": "scp", "RESOURCE_CONTROL_POLICY": "rcp"}
@@ -472,3 +477,69 @@ def _sub(text: str, variables: dict[str, str]) -> str:
         return variables.get(inner, m.group())
 
     return _REFERENCE.sub(repl, text)
+
+
+_KNOWN_REF = re.compile(r"\$\{([^}]*)\}")
+_CALLER_ACCOUNT = re.compile(r"data\.aws_caller_identity\.[\w-]+\.account_id\Z")
+_IAM_VARIABLE = re.compile(r"[^:]+:[^:]")
+
+
+def known_values(parameters: dict[str, str] | None = None, account: str | None = None) -> dict[str, str]:
+    """Values of template references known before deployment, for :func:`fill_known`.
+
+    Args:
+        parameters: ``--parameter Key=Value`` pairs: a CloudFormation parameter
+            or resource attribute (``Env``, ``AppRole.Arn``), or a Terraform
+            reference (``var.env``, ``local.bucket``), written as inside ``${...}``.
+        account: the 12-digit AWS account ID (``--account``): the value of the
+            CloudFormation pseudo parameter ``AWS::AccountId`` (CloudFormation
+            User Guide, *Pseudo parameters reference*) and of Terraform's
+            ``data.aws_caller_identity.NAME.account_id``.
+
+    Returns:
+        reference -> value.
+
+    Raises:
+        ValueError: a key that is an IAM policy variable (``aws:username``, one
+            colon): such ``${...}`` are resolved by AWS per request, never by a
+            template; an account that is not 12 digits.
+    """
+    out: dict[str, str] = {}
+    for key, value in (parameters or {}).items():
+        if _IAM_VARIABLE.match(key) and "::" not in key:
+            raise ValueError(f"{key} is an IAM policy variable (resolved by AWS per request), not a template parameter")
+        out[key] = value
+    if account is not None:
+        if not re.fullmatch(r"\d{12}", account):
+            raise ValueError(f"account {account!r} is not a 12-digit AWS account ID")
+        out.setdefault("AWS::AccountId", account)
+        out.setdefault("data.aws_caller_identity.*.account_id", account)
+    return out
+
+
+def fill_known(doc: Any, known: dict[str, str]) -> Any:
+    """Replace the template references of ``known`` in every string of a
+    parsed document (``${AWS::AccountId}`` -> ``111122223333``); other
+    references and IAM policy variables stay as they are."""
+    if not known:
+        return doc
+    account = known.get("data.aws_caller_identity.*.account_id")
+
+    def repl(m: re.Match) -> str:
+        inner = m.group(1)
+        if inner in known:
+            return known[inner]
+        if account is not None and _CALLER_ACCOUNT.match(inner):
+            return account
+        return m.group()
+
+    def walk(v: Any) -> Any:
+        if isinstance(v, dict):
+            return {walk(k) if isinstance(k, str) else k: walk(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        if isinstance(v, str) and "${" in v:
+            return _KNOWN_REF.sub(repl, v)
+        return v
+
+    return walk(doc)

@@ -2,7 +2,7 @@
 
 Directories are walked recursively in sorted order, following links to
 folders (a folder reached twice, through a link loop or two links, is walked
-once). Files ending in ``.json``, ``.yaml`` or ``.yml`` are read; every other
+once). Files ending in ``.json``, ``.yaml``, ``.yml`` or ``.tf`` (Terraform) are read; every other
 file met while walking is listed as skipped with its reason, as are things
 that are not regular files (FIFOs, devices, sockets: reading them could block
 or never end), hidden folders (``.git``, ``.venv``) and ``__pycache__`` and
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 __all__ = ["Discovery", "POLICY_EXTENSIONS", "discover"]
 
-POLICY_EXTENSIONS = (".json", ".yaml", ".yml")
+POLICY_EXTENSIONS = (".json", ".yaml", ".yml", ".tf")
 
 #: Folders of tools' caches and dependencies, never policies of the project.
 _NOT_ENTERED = frozenset(("__pycache__", "node_modules"))
@@ -114,5 +114,5 @@ def _walk(top: str, top_st: os.stat_result, d: Discovery, add, seen_dirs: set) -
             elif entry.name.lower().endswith(POLICY_EXTENSIONS):
                 add(shown, st)
             else:
-                d.skipped.append((shown, "not a .json, .yaml or .yml file"))
+                d.skipped.append((shown, "not a .json, .yaml, .yml or .tf file"))
         stack.extend(reversed(subfolders))

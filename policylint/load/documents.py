@@ -28,10 +28,12 @@ found too.
 
 CloudFormation templates: the policies of the resource types listed in
 :mod:`policylint.load.cfn`, with intrinsic functions written as text.
+Terraform: ``terraform show -json`` output and ``.tf`` files
+(:func:`find_terraform_policies`), as :mod:`policylint.load.terraform` describes.
 
-Files that hold no policy (``kms list-grants``, ``describe-key``, Terraform
-plans until that front end exists, ...) are reported as skipped with the
-reason, never dropped silently.
+Files that hold no policy (``kms list-grants``, ``describe-key``, a ``.tf``
+file of variables, ...) are reported as skipped with the reason, never
+dropped silently.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from policylint.load.cfn import is_template, substitute, template_policies
+from policylint.load.hcl import parse_hcl
+from policylint.load.terraform import hcl_policies, is_terraform_json, plan_policy_paths
 from policylint.load.jsonload import JsonLocator, load_json
 from policylint.load.source import (
     DataPath,
@@ -52,7 +56,7 @@ from policylint.load.source import (
     pointer,
 )
 
-__all__ = ["PolicySource", "find_policies"]
+__all__ = ["PolicySource", "find_policies", "find_terraform_policies"]
 
 
 class SubLocator:
@@ -454,6 +458,9 @@ def find_policies(root: Any, loc: Locator, source: SourceText) -> Found:
         found.notes.append("the file holds one statement, not a policy document; checked as one policy")
         return found
 
+    if is_terraform_json(root):
+        _terraform_json(root, loc, source, found)
+        return found
     if is_template(root):
         policies, notes = template_policies(root, loc)
         for tp in policies:
@@ -540,9 +547,81 @@ def _describe_non_policy(root: dict) -> str:
         return "aws kms list-keys output (not a policy)"
     if "Aliases" in keys:
         return "aws kms list-aliases output (not a policy)"
-    if "terraform_version" in keys or "format_version" in keys and ("planned_values" in keys or "values" in keys):
-        return "a Terraform plan or state (terraform show -json support is not implemented yet)"
     if "Policy" in keys and isinstance(root["Policy"], dict) and "Arn" in root["Policy"]:
         return "aws iam get-policy output (metadata only; use get-policy-version for the document)"
     shown = ", ".join(sorted(keys)[:5]) + (", ..." if len(keys) > 5 else "")
     return f"no IAM policy document found (top-level keys: {shown or 'none'})"
+
+
+def _terraform_json(root: dict, loc: Locator, source: SourceText, found: Found) -> None:
+    """Policies of ``terraform show -json`` output (see :mod:`policylint.load.terraform`):
+    each a JSON string inside the JSON, with positions on its own characters."""
+    paths, notes = plan_policy_paths(root)
+    origin = "terraform show -json output"
+    for at, label, hint, key in paths:
+        value: Any = root
+        for step in at:
+            value = value[step]
+        _doc_at(value, loc, at, source, found, name=label, kind_hint=hint, origin=origin, key_policy=key)
+    found.notes.extend(notes)
+    if not found.policies and not found.problems:
+        found.skip_reason = "a Terraform plan or state (terraform show -json) with no policies"
+
+
+def find_terraform_policies(source: SourceText) -> Found:
+    """The policies of a Terraform ``.tf`` file (HCL; see :mod:`policylint.load.terraform`).
+
+    Args:
+        source: the file's text.
+
+    Returns:
+        A :class:`Found`: an HCL syntax error is a problem at its line and
+        column; a policy given as JSON text (heredoc or string) that is not
+        valid JSON is a problem too, unless Terraform computes part of it
+        (``${...}`` outside a JSON string), which is noted instead.
+    """
+    found = Found()
+    hcl = parse_hcl(source)
+    found.problems.extend(hcl.problems)
+    if hcl.problems:
+        return found
+    policies, notes = hcl_policies(hcl, source)
+    origin = "Terraform configuration"
+    for hp in policies:
+        meta = dict(name=hp.name, kind_hint=hp.kind_hint, origin=origin, key_policy=hp.key_policy)
+        if hp.text is None:
+            found.policies.append(PolicySource(hp.document, hp.locator, pointer(hp.at), **meta))  # type: ignore[arg-type]
+            continue
+        inner = SourceText(source.path, hp.text)
+        doc, problems = load_json(inner)
+        here = hcl.positions.get(hp.at) or (None, None)
+        if doc is None:
+            if "${" in hp.text:
+                notes.append(f"{hp.name}: the policy text is JSON only once Terraform fills in its ${{...}} values; not checked")
+            else:
+                for p in problems:
+                    line, col = here
+                    if hp.text_offset is not None and p.line is not None and p.column is not None:
+                        line, col = source.line_col(hp.text_offset + inner.offset_of(p.line, p.column))
+                    found.problems.append(LoadProblem(p.kind, f"in the policy text of {hp.name}: {p.message}", line, col, hp.at))
+            continue
+        if hp.text_offset is not None and "$${" not in source.text[hp.text_offset: hp.text_offset + len(hp.text)]:
+            off = hp.text_offset
+            dloc: Locator = MappedLocator(JsonLocator(inner), _Offsets(lambda i, off=off: off + i, len(hp.text) + 1), source)  # type: ignore[arg-type]
+        else:
+            dloc = _FixedLocator(_HclAt(source, here), ())  # type: ignore[arg-type]
+        found.policies.append(PolicySource(doc, dloc, pointer(hp.at), **meta))
+    found.notes.extend(notes)
+    if not found.policies and not found.problems:
+        found.skip_reason = "a Terraform file with no policy documents"
+    return found
+
+
+class _HclAt:
+    """A locator with one position (for policies whose inner positions are unknown)."""
+
+    def __init__(self, source: SourceText, here: tuple) -> None:
+        self.source, self.here = source, here
+
+    def locate(self, path: DataPath, key: bool = False) -> tuple[int, int] | None:
+        return self.here if self.here[0] is not None else None

@@ -11,7 +11,8 @@ import codecs
 import os
 from dataclasses import dataclass, field
 
-from policylint.load.documents import PolicySource, find_policies
+from policylint.load.documents import PolicySource, find_policies, find_terraform_policies
+from policylint.load.cfn import fill_known
 from policylint.load.jsonload import JsonLocator, load_json
 from policylint.load.source import LoadProblem, LoadProblemKind, SourceText
 
@@ -24,6 +25,7 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 
 _YAML_EXT = (".yaml", ".yml", ".template")
 _JSON_EXT = (".json",)
+_TF_EXT = (".tf",)
 
 
 @dataclass
@@ -33,7 +35,7 @@ class LoadedFile:
     Attributes:
         path: display path.
         source: the decoded text, or None if the file could not be decoded.
-        format: ``"json"`` or ``"yaml"`` (or None when undecided).
+        format: ``"json"``, ``"yaml"`` or ``"hcl"`` (Terraform ``.tf``), or None when undecided.
         policies: the policy documents found.
         problems: load problems (unreadable, not text, syntax, duplicate keys, limits).
         notes: parts of the file not checked, each with why.
@@ -94,6 +96,8 @@ def _format_for(path: str, text: str) -> str | None:
     content: JSON if it starts like JSON, YAML for files without an extension
     (CLI outputs saved as ``policy``), None (not a policy file) otherwise."""
     ext = os.path.splitext(path)[1].lower()
+    if ext in _TF_EXT:
+        return "hcl"
     if ext in _JSON_EXT:
         return "json"
     if ext in _YAML_EXT:
@@ -103,13 +107,17 @@ def _format_for(path: str, text: str) -> str | None:
     return "yaml" if not ext else None
 
 
-def read_file(path: str, display: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
+def read_file(path: str, display: str | None = None, max_bytes: int = MAX_FILE_BYTES,
+              known: dict[str, str] | None = None) -> LoadedFile:
     """Read, decode, parse and unwrap one file.
 
     Args:
         path: file system path.
         display: the path to show in reports (defaults to ``path``).
         max_bytes: files larger than this get a LIMIT problem instead of parsing.
+        known: values of template references (``--parameter``, ``--account``;
+            see :func:`policylint.load.cfn.known_values`), filled into the
+            policies of CloudFormation templates and Terraform files.
 
     Returns:
         A :class:`LoadedFile`; never raises for bad content or I/O errors.
@@ -136,6 +144,12 @@ def read_file(path: str, display: str | None = None, max_bytes: int = MAX_FILE_B
     source = SourceText(out.path, text)
     out.source = source
     out.format = _format_for(path, text)
+    if out.format == "hcl":
+        found = find_terraform_policies(source)
+        out.policies, out.problems, out.notes = found.policies, found.problems, found.notes
+        out.skip_reason = found.skip_reason
+        _fill(out, known)
+        return out
     if out.format is None:
         ext = os.path.splitext(path)[1]
         out.skip_reason = f"not a policy file: a {ext} file whose content is not JSON"
@@ -172,4 +186,16 @@ def read_file(path: str, display: str | None = None, max_bytes: int = MAX_FILE_B
         out.skip_reason = "; ".join(reasons) or "no policy document found"
     elif reasons:
         out.notes.extend(reasons)
+    _fill(out, known)
     return out
+
+
+_TEMPLATE_ORIGINS = ("CloudFormation template", "Terraform configuration", "terraform show -json output")
+
+
+def _fill(out: LoadedFile, known: dict[str, str] | None) -> None:
+    """Fill known template values into the policies of templates and Terraform files."""
+    if known:
+        for p in out.policies:
+            if p.origin in _TEMPLATE_ORIGINS:
+                p.document = fill_known(p.document, known)

@@ -27,6 +27,8 @@ CloudFormation User Guide, *Intrinsic function reference* (short forms).
 
 from __future__ import annotations
 
+import re
+
 import copy
 from dataclasses import dataclass, field
 
@@ -98,9 +100,14 @@ class _Refused(Exception):
         self.kind, self.message, self.mark = kind, message, mark
 
 
+#: Tags of template tools that pre-process CloudFormation (``!Rain::Embed``, ``!Rain::S3``).
+_TOOL_TAG = re.compile(r"!\w+::\w+\Z")
+
+
 def _tagged(tag: str | None, value, mark):
     """Apply a node's tag: core tags keep the text, CloudFormation short forms
-    become their long forms, anything else (``!!python/...``, ``%TAG``-defined
+    become their long forms, a template tool's ``!Tool::Function`` an
+    unknown function (CloudFormation Rain, *Rain template directives*), anything else (``!!python/...``, ``%TAG``-defined
     tags) is refused: a policy file holds plain values only."""
     if tag is None or tag == "!":
         return value
@@ -115,6 +122,10 @@ def _tagged(tag: str | None, value, mark):
         if name == "GetAtt" and isinstance(value, str):
             return {"Fn::GetAtt": value.split(".", 1)}
         return {f"Fn::{name}": value}
+    if _TOOL_TAG.match(tag):
+        # A template tool's own function (``!Rain::Embed``, run before deployment):
+        # an unknown intrinsic, so its value is a placeholder, not a refused file.
+        return {f"Fn::{tag[1:]}": value}
     raise _Refused(LoadProblemKind.SYNTAX, f"unsupported YAML tag {tag}: only CloudFormation's short forms (!Ref, !Sub, ...) are known", mark)
 
 

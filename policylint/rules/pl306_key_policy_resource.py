@@ -6,6 +6,7 @@ from typing import Iterable
 
 from policylint.check.finding import Finding, Severity
 from policylint.check.rule import PolicyContext, Rule
+from policylint.load.cfn import has_template_reference
 from policylint.load.source import clip
 from policylint.rules._keypolicy import is_key_policy, parse_arn_with_references
 from policylint.wildcard import has_wildcard
@@ -69,8 +70,9 @@ class KeyPolicyResourceNotStar(Rule):
             return
         for stmt in ctx.document.statements:
             for i, value in enumerate(stmt.resource or ()):
-                if value == "*":
-                    continue
+                if value == "*" or (value.startswith("${") and value.endswith("}") and value.count("${") == 1
+                                    and has_template_reference(value)):
+                    continue  # a whole value only known when deployed (a template or Terraform reference)
                 yield ctx.finding(
                     self,
                     f'{stmt.label} has Resource "{clip(value)}": in a key policy, Resource "*" means this key; '
