@@ -113,7 +113,7 @@ class CollectOptions:
         regions: KMS Regions; ``[]`` means the profile's Region, ``["all"]`` every Region
             enabled for the account (EC2 *DescribeRegions*).
         max_attempts: botocore's total attempts per call (first try included), for throttling
-            and transient errors (``Config(retries={"max_attempts": N})``), >= 1.
+            and transient errors (``Config(retries={"total_max_attempts": N})``), 1 to 20.
         retry_mode: botocore's retry mode, ``standard`` or ``adaptive`` (client-side rate limiting).
         consistency_attempts: total attempts of a per-key KMS call that fails with
             NotFoundException or KMSInvalidStateException (a key just listed), >= 1.
@@ -249,7 +249,9 @@ class _Collector:
         if key not in self.clients:
             from botocore.config import Config
 
-            config = Config(retries={"mode": self.o.retry_mode, "max_attempts": self.o.max_attempts},
+            # total_max_attempts counts the first try, as AWS_MAX_ATTEMPTS and the SDK reference
+            # guide do; botocore's "max_attempts" key would count retries only.
+            config = Config(retries={"mode": self.o.retry_mode, "total_max_attempts": self.o.max_attempts},
                             user_agent_extra="policylint-collect")
             kwargs: dict[str, Any] = {"region_name": region, "config": config}
             if self.o.endpoint_url:
