@@ -425,3 +425,41 @@ def test_cli_unknown_profile_is_a_usage_error(monkeypatch, tmp_path):
     code, _, stderr = run_cli("collect", "--out", str(tmp_path / "snap"), "--profile", "nope")
     assert code == 2
     assert stderr == "policylint: error: --profile nope: The config profile (nope) could not be found\n"
+
+
+def test_every_page_is_collected(moto_url, account, tmp_path):
+    # moto answers these lists in one page whatever MaxItems or Limit say (a moto gap), so the
+    # pages are made here: a before-call handler answers the first page of each list itself,
+    # as AWS does (a marker, the truncation flag), and lets the second one through to moto.
+    from botocore.awsrequest import AWSResponse
+
+    sess = _session()
+    pages = []
+
+    def first_page(model=None, context=None, **_):
+        op, region = model.name, context["client_region"]
+        if (op, region) in pages:
+            return None  # the second page: moto's answer
+        pages.append((op, region))
+        if op == "GetAccountAuthorizationDetails":
+            body = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": [],
+                    "IsTruncated": True, "Marker": "page-2"}
+        else:
+            body = {"Keys": [], "Truncated": True, "NextMarker": "page-2"}
+        return AWSResponse(None, 200, {}, None), body
+
+    sess.events.register("before-call.iam.GetAccountAuthorizationDetails", first_page)
+    sess.events.register("before-call.kms.ListKeys", first_page)
+    out = tmp_path / "snap"
+    result, _ = _run(moto_url, out, sess)
+    assert pages == [("GetAccountAuthorizationDetails", R1), ("ListKeys", R1), ("ListKeys", R2)]
+    assert [result.calls.count(("iam", "GetAccountAuthorizationDetails")), result.calls.count(("kms", "ListKeys"))] \
+        == [2, 4]
+    assert result.problems == []
+    assert result.counts == {"users": 4, "groups": 1, "roles": 2, "managed_policies": 1, "keys": 3, "grants": 1,
+                             "aliases": 2, "org_policies": 3}
+    assert _files(out) == _expected_files(account, _scp_id(out))
+    keys = json.loads((out / ACCOUNT / "kms" / R2 / "list-keys.json").read_text())
+    assert sorted(k["KeyId"] for k in keys["Keys"]) == sorted([account.keys["ledger"], account.keys["audit"]])
+    assert keys["Truncated"] is False and "NextMarker" not in keys
+    assert _who_can(out, account.arns["app"]) == EXPECTED_APP

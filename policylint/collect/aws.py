@@ -257,7 +257,11 @@ class _Collector:
             if self.o.endpoint_url:
                 kwargs["endpoint_url"] = self.o.endpoint_url
             client = self.session.client(service, **kwargs)
-            client.meta.events.register("before-call", self._guard)
+            # First at each operation's own event: botocore calls more specific handlers before
+            # less specific ones, and stops at the first that answers (as stubs do).
+            sid = client.meta.service_model.service_id.hyphenize()
+            for op in client.meta.service_model.operation_names:
+                client.meta.events.register_first(f"before-call.{sid}.{op}", self._guard)
             self.clients[key] = client
         return self.clients[key]
 
