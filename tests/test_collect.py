@@ -463,3 +463,10 @@ def test_every_page_is_collected(moto_url, account, tmp_path):
     assert sorted(k["KeyId"] for k in keys["Keys"]) == sorted([account.keys["ledger"], account.keys["audit"]])
     assert keys["Truncated"] is False and "NextMarker" not in keys
     assert _who_can(out, account.arns["app"]) == EXPECTED_APP
+
+
+def test_readme_shows_the_permissions_policy_as_committed():
+    text = (ROOT / "README.md").read_text()
+    section = text.split("### Collect a snapshot from an account", 1)[1].split("\n### ", 1)[0]
+    shown = section.split("```json\n", 1)[1].split("\n```", 1)[0]
+    assert json.loads(shown) == json.loads((ROOT / "docs/collect-policy.json").read_text())
