@@ -250,9 +250,12 @@ def test_not_found_on_a_fresh_key_is_retried_with_backoff(moto_url, account, tmp
     failures = []
 
     def not_yet(request=None, **_):
+        # First NotFoundException, then KMSInvalidStateException, as KMS may answer while a new key propagates.
         if request_key(request) == fresh and len(failures) < 2:
             failures.append(1)
-            return aws_error(request, 400, "NotFoundException", f"Key '{account.arns['audit']}' does not exist")
+            if len(failures) == 1:
+                return aws_error(request, 400, "NotFoundException", f"Key '{account.arns['audit']}' does not exist")
+            return aws_error(request, 400, "KMSInvalidStateException", f"{account.arns['audit']} is pending creation")
         return None
 
     sess.events.register("before-send.kms.DescribeKey", not_yet)
@@ -470,3 +473,22 @@ def test_readme_shows_the_permissions_policy_as_committed():
     section = text.split("### Collect a snapshot from an account", 1)[1].split("\n### ", 1)[0]
     shown = section.split("```json\n", 1)[1].split("\n```", 1)[0]
     assert json.loads(shown) == json.loads((ROOT / "docs/collect-policy.json").read_text())
+
+
+def test_regions_all_reads_every_enabled_region(moto_url, account, tmp_path):
+    # The Regions enabled for the account come from ec2:DescribeRegions (moto lists every
+    # Region; the answer here is the account's two).
+    from botocore.awsrequest import AWSResponse
+
+    sess = _session()
+
+    def enabled(**_):
+        return AWSResponse(None, 200, {}, None), {"Regions": [{"RegionName": R2}, {"RegionName": R1}]}
+
+    sess.events.register("before-call.ec2.DescribeRegions", enabled)
+    out = tmp_path / "snap"
+    result, _ = _run(moto_url, out, sess, regions=["all"])
+    assert result.regions == [R2, R1] and result.problems == []  # sorted
+    assert ("ec2", "DescribeRegions") in result.calls
+    assert result.counts["keys"] == 3
+    assert _files(out) == _expected_files(account, _scp_id(out))
