@@ -492,3 +492,15 @@ def test_regions_all_reads_every_enabled_region(moto_url, account, tmp_path):
     assert ("ec2", "DescribeRegions") in result.calls
     assert result.counts["keys"] == 3
     assert _files(out) == _expected_files(account, _scp_id(out))
+
+
+def test_cli_without_a_region_is_a_usage_error(aws_env, monkeypatch, tmp_path):
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    code, stdout, stderr = run_cli("collect", "--out", str(tmp_path / "snap"))
+    assert (code, stdout) == (2, "")
+    assert stderr == ("policylint: error: no Region to read KMS keys in: give --region REGION (repeatable) or "
+                      "--regions all, or set a Region in the profile\n")
+    code, _, stderr = run_cli("collect", "--out", str(tmp_path / "snap"), "--regions", "some")
+    assert (code, stderr) == (2, "policylint: error: --regions 'some': the only value is 'all' (name single Regions "
+                                 "with --region)\n")

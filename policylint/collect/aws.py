@@ -346,12 +346,15 @@ class _Collector:
             except ProfileNotFound as e:
                 raise CollectError(f"--profile {self.o.profile}: {e}") from None
         regions = self._regions_base()
-        self._identity(regions[0] if regions else "us-east-1")
-        if self.o.regions == ["all"] or "all" in self.o.regions:
-            regions = self._all_regions(regions[0] if regions else "us-east-1")
-        if not regions:
+        every = "all" in self.o.regions
+        if not regions and not every:
             raise CollectError("no Region to read KMS keys in: give --region REGION (repeatable) or --regions all, "
                                "or set a Region in the profile")
+        self._identity(regions[0] if regions else "us-east-1")
+        if every:
+            regions = self._all_regions(regions[0] if regions else "us-east-1")
+            if not regions:
+                raise CollectError("ec2:DescribeRegions lists no enabled Region: name the Regions with --region")
         self.result.regions = regions
         os.makedirs(self.o.out, exist_ok=True)
         counts = self.result.counts
