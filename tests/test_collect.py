@@ -333,6 +333,9 @@ def test_access_denied_on_one_key_policy_loses_nothing_else(moto_url, account, t
     assert sorted((f["severity"], f["file"].rsplit("/", 1)[-1]) for f in found) == [
         ("error", "collection-report.json"), ("error", "describe-key.json")]
     assert code == 1
+    skipped = {r["reason"] for r in json.loads(stdout)["summary"]["files_skipped"]}
+    assert {"aws kms list-resource-tags output (key tags, not a policy)",
+            "policylint collect's collection report (what was read and what could not be; not a policy)"} <= skipped
 
 
 def test_organizations_not_readable_is_a_note(moto_url, account, tmp_path):

@@ -540,6 +540,10 @@ def _describe_non_policy(root: dict) -> str:
         return "aws kms list-keys output (not a policy)"
     if "Aliases" in keys:
         return "aws kms list-aliases output (not a policy)"
+    if "Tags" in keys and "Truncated" in keys:
+        return "aws kms list-resource-tags output (key tags, not a policy)"
+    if "PolicylintCollectionReport" in keys:
+        return "policylint collect's collection report (what was read and what could not be; not a policy)"
     if "terraform_version" in keys or "format_version" in keys and ("planned_values" in keys or "values" in keys):
         return "a Terraform plan or state (terraform show -json support is not implemented yet)"
     if "Policy" in keys and isinstance(root["Policy"], dict) and "Arn" in root["Policy"]:
