@@ -153,3 +153,12 @@ def fill_moto_gaps(session) -> None:
                 p["PolicyName"] = p["Arn"].rsplit("/", 1)[-1]
 
     session.events.register("after-call.iam.GetAccountAuthorizationDetails", fill)
+
+
+def aws_query_error(request, status: int, code: str, message: str):
+    """The HTTP response AWS sends for an error of a query-protocol service (IAM, STS)."""
+    from botocore.awsrequest import AWSResponse
+
+    body = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
+            "<RequestId>fault-injected</RequestId></ErrorResponse>").encode()
+    return AWSResponse(request.url, status, {"Content-Type": "text/xml"}, _Raw(body))

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from collect_moto import (ACCOUNT, R1, R2, aws_error, fill_moto_gaps, request_key, reset, seed, session)
+from collect_moto import (ACCOUNT, R1, R2, aws_error, aws_query_error, fill_moto_gaps, request_key, reset, seed,
+                          session)
 from conftest import ROOT, run_cli
 
-from policylint.collect import READ_ONLY_OPERATIONS, CollectOptions, CollectProblem, ReadOnlyViolation, collect
+from policylint.collect import (READ_ONLY_OPERATIONS, CollectError, CollectOptions, CollectProblem, ReadOnlyViolation,
+                               collect)
 from policylint.collect.aws import _Collector
 
 ALL_OPERATIONS = {
@@ -297,8 +299,8 @@ def test_not_found_that_persists_is_reported_never_dropped(moto_url, account, tm
     assert key.policy is not None and key.grants_read is False
     assert [(p.file.rsplit("/", 1)[-1], p.severity, p.message) for p in snap.problems] == [
         ("collection-report.json", "error",
-         f"collection could not read kms:ListGrants {account.arns['audit']} in {R2} (not-found: NotFoundException "
-         f"after 4 attempts): {missing} is missing from the snapshot, so answers that need it may be wrong"),
+         f"collection could not read kms:ListGrants for {account.arns['audit']} ({R2}; not-found: "
+         f"NotFoundException after 4 attempts): {missing} is missing from the snapshot, so answers that need it may be wrong"),
         ("describe-key.json", "warning",
          f"key {gone}: no list-grants output in the snapshot; access through grants is not shown"),
     ]
@@ -507,3 +509,46 @@ def test_cli_without_a_region_is_a_usage_error(aws_env, monkeypatch, tmp_path):
     code, _, stderr = run_cli("collect", "--out", str(tmp_path / "snap"), "--regions", "some")
     assert (code, stderr) == (2, "policylint: error: --regions 'some': the only value is 'all' (name single Regions "
                                  "with --region)\n")
+
+
+def test_access_denied_on_a_whole_api_is_recorded_and_the_rest_collected(moto_url, account, tmp_path):
+    sess = _session()
+    message = f"User: arn:aws:sts::{ACCOUNT}:user/moto is not authorized to perform: iam:GetAccountAuthorizationDetails"
+
+    def deny(request=None, **_):
+        return aws_query_error(request, 403, "AccessDenied", message)
+
+    sess.events.register("before-send.iam.GetAccountAuthorizationDetails", deny)
+    out = tmp_path / "snap"
+    result, _ = _run(moto_url, out, sess)
+    missing = f"{ACCOUNT}/iam/get-account-authorization-details.json"
+    assert result.problems == [CollectProblem(
+        kind="access-denied", service="iam", operation="GetAccountAuthorizationDetails", region="global",
+        resource="account", code="AccessDenied", message=message, attempts=1, missing=missing)]
+    assert result.exit_code == 1 and result.counts["keys"] == 3 and result.counts["users"] == 0
+    assert _files(out) == _expected_files(account, _scp_id(out)) - {missing}
+    # The principals come from the IAM export: without it who-can knows nobody, and the
+    # snapshot says why rather than answering as if the account had no users.
+    assert _who_can(out, account.arns["ledger"]) == {}
+    from policylint.model.snapshot import load_snapshot
+
+    snap = load_snapshot([str(out)], progress=False)
+    assert [(p.severity, p.message) for p in snap.problems] == [
+        ("error", "collection could not read iam:GetAccountAuthorizationDetails for account (global; access-denied: "
+                  f"AccessDenied): {missing} is missing from the snapshot, so answers that need it may be wrong")]
+    assert sorted(k.key_id for k in snap.keys.values()) == sorted(account.keys.values())
+
+
+def test_rejected_credentials_stop_before_anything_is_written(moto_url, account, tmp_path):
+    sess = _session()
+
+    def reject(request=None, **_):
+        return aws_query_error(request, 403, "InvalidClientTokenId",
+                               "The security token included in the request is invalid.")
+
+    sess.events.register("before-send.sts.GetCallerIdentity", reject)
+    with pytest.raises(CollectError) as err:
+        _run(moto_url, tmp_path / "snap", sess)
+    assert str(err.value) == ("the credentials do not work (sts GetCallerIdentity: InvalidClientTokenId: The security "
+                              "token included in the request is invalid.)")
+    assert not (tmp_path / "snap").exists()

@@ -59,6 +59,7 @@ _DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOpera
 _THROTTLED = frozenset({"Throttling", "ThrottlingException", "ThrottledException", "TooManyRequestsException",
                         "RequestLimitExceeded", "RequestThrottled", "RequestThrottledException"})
 _KINDS = {"NotFoundException": "not-found", "NoSuchEntity": "not-found", "KMSInvalidStateException": "invalid-state"}
+_GLOBAL = frozenset({"iam", "organizations", "sts"})  # reported with region "global"
 _ORG_FILTERS = ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY")
 _IAM_FILTERS = ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"]
 
@@ -82,7 +83,8 @@ class CollectProblem:
         resource: what was asked for (a key ARN, a policy ID, ``account``).
         code: the AWS error code (``AccessDeniedException``), or the botocore exception's name.
         message: the error message AWS (or botocore) gave.
-        attempts: how many times the call was made (botocore's retries and the consistency retries).
+        attempts: how many times the call was made: the consistency retries, plus botocore's
+            retries of the last of them.
         missing: the snapshot file that is therefore absent, relative to the snapshot folder.
     """
 
@@ -278,11 +280,10 @@ class _Collector:
         """One API call (all its pages when ``paginate``), with the consistency retries when
         ``consistency``. Returns the response without ResponseMetadata, or None after recording a
         problem. Error codes in ``quiet`` are raised (the caller handles them)."""
+        from botocore import xform_name
         from botocore.exceptions import BotoCoreError, ClientError
 
         client = self._client(service, region)
-        from botocore import xform_name
-
         method = xform_name(operation)
         attempts = 0
         while True:
@@ -314,6 +315,8 @@ class _Collector:
                 return None
 
     def _problem(self, kind, service, operation, region, resource, code, message, attempts, missing) -> None:
+        if service in _GLOBAL:
+            region = "global"
         p = CollectProblem(kind=kind, service=service, operation=operation, region=region, resource=resource,
                            code=code, message=message, attempts=attempts, missing=missing)
         self.result.problems.append(p)

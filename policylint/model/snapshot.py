@@ -417,8 +417,8 @@ class _State:
             what = f"{p.get('Service', '?')}:{p.get('Operation', '?')}"
             where = p.get("Region") or "?"
             attempts = p.get("Attempts")
-            self.problem(shown, f"collection could not read {what} {p.get('Resource', '')} in {where} "
-                         f"({p.get('Kind', 'error')}: {p.get('Code', '?')}"
+            self.problem(shown, f"collection could not read {what} for {p.get('Resource', '?')} ({where}; "
+                         f"{p.get('Kind', 'error')}: {p.get('Code', '?')}"
                          f"{f' after {attempts} attempts' if isinstance(attempts, int) and attempts > 1 else ''}): "
                          f"{p.get('MissingFile') or 'an output'} is missing from the snapshot, so answers that "
                          "need it may be wrong", "error")
