@@ -552,3 +552,23 @@ def test_rejected_credentials_stop_before_anything_is_written(moto_url, account,
     assert str(err.value) == ("the credentials do not work (sts GetCallerIdentity: InvalidClientTokenId: The security "
                               "token included in the request is invalid.)")
     assert not (tmp_path / "snap").exists()
+
+
+def test_member_account_that_may_not_list_policies_gets_notes(moto_url, account, tmp_path):
+    sess = _session()
+
+    def deny(request=None, **_):
+        return aws_error(request, 400, "AccessDeniedException", "You don't have permissions to access this resource.")
+
+    sess.events.register("before-send.organizations.ListPolicies", deny)
+    out = tmp_path / "snap"
+    result, lines = _run(moto_url, out, sess)
+    assert result.problems == [] and result.exit_code == 0 and result.counts["org_policies"] == 0
+    assert result.notes == [
+        f"{kind} cannot be listed by the caller (AccessDeniedException; only the management account or a delegated "
+        f"administrator may): {kind} were not collected, and answers over this snapshot leave them out"
+        for kind in ("SCPs", "RCPs")]
+    assert lines[-3:] == ["global organizations: describe-organization, list-policies",
+                          "  note: " + result.notes[0], "  note: " + result.notes[1]]
+    assert not (out / "organizations").exists()
+    assert _who_can(out, account.arns["app"]) == EXPECTED_APP
