@@ -596,6 +596,50 @@ def graph(
     sys.stdout.write(render_graph(g, format.value, title=f"policylint graph of {', '.join(snapshot)}"))
 
 
+class RetryMode(str, Enum):
+    standard = "standard"
+    adaptive = "adaptive"
+
+
+@app.command()
+def collect(
+    out: Annotated[str, typer.Option("--out", metavar="DIR", help="The snapshot folder to write (new or empty).")],
+    profile: Annotated[Optional[str], typer.Option("--profile", metavar="P", help="The AWS CLI profile (default: the default credential chain).")] = None,
+    region: Annotated[Optional[list[str]], typer.Option("--region", metavar="R", help="A Region to read KMS keys in (repeatable; default: the profile's Region).")] = None,
+    regions: Annotated[Optional[str], typer.Option("--regions", metavar="all", help="'all': every Region enabled for the account (ec2:DescribeRegions).")] = None,
+    max_attempts: Annotated[int, typer.Option("--max-attempts", min=1, max=20, metavar="N", help="botocore's attempts per call, the first included (throttling, transient errors).")] = 5,
+    retry_mode: Annotated[RetryMode, typer.Option("--retry-mode", help="botocore's retry mode; adaptive also limits the request rate on the client.")] = RetryMode.standard,
+    debug: Annotated[bool, typer.Option("--debug", help="Print tracebacks of internal errors.")] = False,
+) -> None:
+    """Collect a snapshot of an AWS account, read-only: IAM, KMS keys per Region, Organizations SCPs/RCPs.
+
+    Exit codes: 0 everything read; 1 collected, but some resource could not be read (see
+    collection-report.json in the snapshot); 2 usage or credential errors.
+    """
+    from policylint.collect import CollectError, CollectOptions, collect as run_collect
+
+    if regions is not None and regions != "all":
+        _fail(f"--regions {regions!r}: the only value is 'all' (name single Regions with --region)")
+    wanted = list(region or []) + (["all"] if regions == "all" else [])
+    options = CollectOptions(out=out, profile=profile, regions=wanted, max_attempts=max_attempts,
+                             retry_mode=retry_mode.value)
+    try:
+        result = run_collect(options, progress=lambda line: typer.echo(_safe(line), err=True))
+    except CollectError as e:
+        _fail(str(e))
+    c = result.counts
+    typer.echo(f"Collected account {result.account} ({result.caller}) into {result.out}: "
+               f"{c['users']} users, {c['groups']} groups, {c['roles']} roles, {c['managed_policies']} managed "
+               f"policies; {c['keys']} keys, {c['grants']} grants, {c['aliases']} aliases in "
+               f"{len(result.regions)} Region(s) ({', '.join(result.regions)}); {c['org_policies']} SCPs/RCPs.")
+    kinds = ", ".join(f"{n} {k}" for k, n in result.errors_by_kind.items())
+    typer.echo(f"Could not read {len(result.problems)} item(s): {kinds} (see collection-report.json)."
+               if result.problems else "Everything listed was read.")
+    for note in result.notes:
+        _note(note)
+    raise typer.Exit(result.exit_code)
+
+
 @app.command()
 def rules(
     code: Annotated[Optional[str], typer.Argument(metavar="[CODE|NAME]", help="A rule code or name: print its documentation.")] = None,

@@ -11,7 +11,7 @@ PKG = Path(__file__).resolve().parents[1] / "policylint"
 ORDER = {
     "wildcard": 0, "errors": 0, "parse": 0, "data": 0, "gcpause": 0,
     "catalog": 1,
-    "load": 2,
+    "load": 2, "collect": 2,
     "model": 3,
     "evaluate": 4,
     "config": 5, "check": 5, "rules": 5,

@@ -547,6 +547,10 @@ def _describe_non_policy(root: dict) -> str:
         return "aws kms list-keys output (not a policy)"
     if "Aliases" in keys:
         return "aws kms list-aliases output (not a policy)"
+    if "Tags" in keys and "Truncated" in keys:
+        return "aws kms list-resource-tags output (key tags, not a policy)"
+    if "PolicylintCollectionReport" in keys:
+        return "policylint collect's collection report (what was read and what could not be; not a policy)"
     if "Policy" in keys and isinstance(root["Policy"], dict) and "Arn" in root["Policy"]:
         return "aws iam get-policy output (metadata only; use get-policy-version for the document)"
     shown = ", ".join(sorted(keys)[:5]) + (", ..." if len(keys) > 5 else "")

@@ -126,6 +126,7 @@ class KmsKey(_Model):
         grants_truncated: the list-grants output said more grants follow.
         grants_file: where the grants came from.
         aliases: alias names (``alias/app-data``) that point at the key.
+        tags: the key's tags (``list-resource-tags``), TagKey -> TagValue; {} when not collected.
     """
 
     arn: str
@@ -139,6 +140,7 @@ class KmsKey(_Model):
     grants_truncated: bool = False
     grants_file: str | None = None
     aliases: list[str] = Field(default_factory=list)
+    tags: dict[str, str] = Field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -301,6 +303,7 @@ class _State:
         self.org_targets: dict[str, tuple[list[str], str]] = {}
         self.org_listed: dict[str, tuple[str, str, str]] = {}  # id -> (name, kind, file)
         self.unreadable_policies: set[str] = set()  # key IDs whose get-key-policy output was unusable
+        self.key_tags: dict[str, dict[str, str]] = {}  # key id -> tags (list-resource-tags)
 
     # -- reading ---------------------------------------------------------------
 
@@ -358,6 +361,14 @@ class _State:
             if truncated(root):
                 self.problem(shown, "list-grants output is truncated (Truncated is true): grants past this page are "
                              "missing, so grant access may be under-reported", "error")
+        elif isinstance(root.get("PolicylintCollectionReport"), dict):
+            self.collection_report(root["PolicylintCollectionReport"], shown)
+        elif isinstance(root.get("Tags"), list) and "Grants" not in root and _KEY_ID.match(folder):
+            kid = self._key_of_folder(path, folder, shown) or folder
+            self.key_tags[kid] = {t["TagKey"]: str(t.get("TagValue", "")) for t in root["Tags"]
+                                  if isinstance(t, dict) and isinstance(t.get("TagKey"), str)}
+            if root.get("Truncated") is True:
+                self.problem(shown, "list-resource-tags output is truncated: tags past this page are missing", "warning")
         elif isinstance(root.get("Keys"), list):
             for k in root["Keys"]:
                 if isinstance(k, dict) and isinstance(k.get("KeyId"), str):
@@ -398,6 +409,22 @@ class _State:
         else:
             shown_keys = ", ".join(sorted(root)[:5])
             self.problem(shown, f"not an AWS CLI output the snapshot uses (top-level keys: {shown_keys or 'none'}); not used", "info")
+
+    def collection_report(self, report: dict, shown: str) -> None:
+        """``collection-report.json`` of ``policylint collect``: each call that failed is an
+        error (its output is missing from the snapshot), each note at its own severity."""
+        for p in _list(report.get("Problems")):
+            what = f"{p.get('Service', '?')}:{p.get('Operation', '?')}"
+            where = p.get("Region") or "?"
+            attempts = p.get("Attempts")
+            self.problem(shown, f"collection could not read {what} for {p.get('Resource', '?')} ({where}; "
+                         f"{p.get('Kind', 'error')}: {p.get('Code', '?')}"
+                         f"{f' after {attempts} attempts' if isinstance(attempts, int) and attempts > 1 else ''}): "
+                         f"{p.get('MissingFile') or 'an output'} is missing from the snapshot, so answers that "
+                         "need it may be wrong", "error")
+        for n in _list(report.get("Notes")):
+            sev = n.get("Severity") if n.get("Severity") in ("error", "warning", "info") else "info"
+            self.problem(shown, f"collection note: {n.get('Message', '')}", sev)
 
     def _key_of_folder(self, path: str, folder: str, shown: str) -> str | None:
         """The key a per-key output belongs to: its folder's describe-key.json
@@ -548,7 +575,7 @@ class _State:
                              "left out of the answers", "error")
                 continue
             key = KmsKey(arn=arn, key_id=kid, account=parts[4], region=parts[3], metadata=meta,
-                         aliases=sorted(self.aliases.get(kid, [])))
+                         aliases=sorted(self.aliases.get(kid, [])), tags=self.key_tags.get(kid, {}))
             if kid in self.key_policies:
                 key.policy = self.key_policies[kid][0]
             elif kid not in self.unreadable_policies:

@@ -16,8 +16,11 @@ class SnapshotIncomplete(Rule):
         the export's ``Policies``, a key with no ``get-key-policy`` or
         ``list-grants`` output, an SCP without its targets, an account not
         placed in the organization, a file that is not an AWS CLI output the
-        snapshot uses. The severity is the piece's: error when answers may be
-        wrong, warning when some access may not be shown, info for unused files.
+        snapshot uses, and each call that ``policylint collect`` could not
+        make (access denied, throttled, not found after its retries), as its
+        ``collection-report.json`` records it. The severity is the piece's:
+        error when answers may be wrong, warning when some access may not be
+        shown, info for unused files.
 
     Why it matters:
         An answer over an incomplete snapshot is only as good as what it was
@@ -30,7 +33,8 @@ class SnapshotIncomplete(Rule):
 
     Instead:
         Collect every page (the AWS CLI paginates by default) and every output
-        the README's snapshot layout lists.
+        the README's snapshot layout lists; ``policylint collect`` does both,
+        given the permissions of ``docs/collect-policy.json``.
     """
 
     code = "PL610"
