@@ -180,7 +180,7 @@ def test_invocation_reports_exit_code_skipped_and_missing(fixtures_run):
     readme = [n for n in notes if n["message"]["text"].startswith("skipped fixtures/README.md")]
     assert readme == [{
         "level": "note",
-        "message": {"text": "skipped fixtures/README.md: not a .json, .yaml or .yml file"},
+        "message": {"text": "skipped fixtures/README.md: not a .json, .yaml, .yml or .tf file"},
         "locations": [{"physicalLocation": {"artifactLocation": {"uri": "fixtures/README.md", "uriBaseId": "SRCROOT"}}}],
     }]
     assert any(n["message"]["text"] == "fixtures/cfn/kms-key-template.yaml: /Resources/LegacyPolicy/Properties/"
