@@ -47,6 +47,17 @@ def run_cli(*args: str, cwd: str | os.PathLike | None = None) -> tuple[int, str,
     return result.exit_code, result.stdout, result.stderr
 
 
+def readme_example(command: str) -> tuple[list[str], str, int]:
+    """The first README example that runs ``policylint COMMAND`` and shows
+    ``$ echo $?`` after its output: (its arguments, what it prints, its exit code)."""
+    import shlex
+
+    text = (ROOT / "README.md").read_text()
+    cmdline, rest = text.split(f"$ policylint {command} ", 1)[1].split("\n", 1)
+    expected, tail = rest.split("$ echo $?\n", 1)
+    return shlex.split(cmdline), expected, int(tail.split("\n", 1)[0])
+
+
 def lint_json(*args: str, cwd=None) -> tuple[int, dict]:
     code, out, _ = run_cli("lint", "--format", "json", *args, cwd=cwd)
     return code, json.loads(out)

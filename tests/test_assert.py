@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, readme_example, run_cli
 
 DATA = "tests/data/assert"
 KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -267,14 +267,10 @@ def test_comments_and_blank_lines():
 
 
 def test_readme_example_is_current():
-    import shlex
-
-    text = (ROOT / "README.md").read_text()
-    cmdline, rest = text.split("$ policylint assert ", 1)[1].split("\n", 1)
-    expected, tail = rest.split("$ echo $?\n", 1)
-    code, out, _ = run_cli("assert", *shlex.split(cmdline), cwd=ROOT)
+    args, expected, exit_code = readme_example("assert")
+    code, out, _ = run_cli("assert", *args, cwd=ROOT)
     assert out == expected
-    assert code == int(tail.split("\n", 1)[0])
+    assert code == exit_code
 
 
 def test_snapshot_failures_name_paths_and_escalations():

@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, readme_example, run_cli
 from policylint.evaluate.diff import diff_policies, read_diff_policy
 from policylint.evaluate.inputs import InputError
 
@@ -249,14 +249,10 @@ def test_cli_git(tmp_path):
 
 
 def test_readme_diff_example_is_current():
-    import shlex
-
-    text = (ROOT / "README.md").read_text()
-    cmdline, rest = text.split("$ policylint diff ", 1)[1].split("\n", 1)
-    expected, tail = rest.split("$ echo $?\n", 1)
-    code, out, _ = run_cli("diff", *shlex.split(cmdline), cwd=ROOT)
+    args, expected, exit_code = readme_example("diff")
+    code, out, _ = run_cli("diff", *args, cwd=ROOT)
     assert out == expected
-    assert code == int(tail.split("\n", 1)[0]) == 1
+    assert code == exit_code == 1
 
 
 def test_services_neither_policy_names_are_represented(tmp_path):

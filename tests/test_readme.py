@@ -44,16 +44,12 @@ def test_readme_example_output_is_current():
 
 
 def test_readme_can_example_is_current():
-    import shlex
+    from conftest import readme_example, run_cli
 
-    from conftest import run_cli
-
-    text = (ROOT / "README.md").read_text()
-    cmdline, rest = text.split("$ policylint can ", 1)[1].split("\n", 1)
-    expected, tail = rest.split("$ echo $?\n", 1)
-    code, out, _ = run_cli("can", *shlex.split(cmdline), cwd=ROOT)
+    args, expected, exit_code = readme_example("can")
+    code, out, _ = run_cli("can", *args, cwd=ROOT)
     assert out == expected
-    assert code == int(tail.split("\n", 1)[0])
+    assert code == exit_code
 
 
 def test_readme_snapshot_example_is_current():
