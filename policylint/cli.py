@@ -472,6 +472,11 @@ def assert_(
     )
     try:
         if file is not None:
+            if config is not None:
+                # Validated as lint does (its other settings do not change the checks).
+                from policylint.config import load_settings
+
+                load_settings(config)
             assertions = read_assertions(file)
         else:
             from policylint.config import load_settings

@@ -317,3 +317,102 @@ def test_bad_assertions_key_is_a_configuration_error(tmp_path):
     assert code == 2 and out == ""
     assert err.endswith("invalid policylint configuration: assertions: must be a list of assertion strings, "
                         "or the path of an assertions file\n")
+
+
+# -- principals the key policy lets in without naming them -------------------
+
+KEY_ANY = "arn:aws:kms:us-east-1:111122223333:key/*"
+OUTSIDE = f"{DATA}/outside-account.assert"
+
+
+@pytest.mark.parametrize("policy, principal, statement", [
+    # Principal "*" with StringLike aws:PrincipalArn arn:aws:iam::*:role/X: role X of any account
+    ("star-principal-arn-like.json", "arn:aws:iam::000000000000:role/X", "statement 2"),
+    # ArnLike aws:PrincipalArn arn:aws:iam::4444*:role/*: an account starting 4444, not the asserted one
+    ("star-principal-arn-account-prefix.json", "arn:aws:iam::444400000000:role/x", "statement 2"),
+])
+def test_star_principal_with_principal_arn_condition_fails(policy, principal, statement):
+    code, doc = check(OUTSIDE, "--key-policy", f"{DATA}/{policy}", *WHERE)
+    assert code == 1
+    assert outcomes(doc) == {1: (False, [
+        (principal, "kms:Decrypt", KEY_ANY, "allowed-if", ("the IAM policies of account "
+                                                           f"{principal.split(':')[4]} allow it",),
+         (f"key policy {statement} ({DATA}/{policy}:1:155)",), ()),
+    ])}
+
+
+def test_star_principal_limited_to_the_asserted_account_holds():
+    # aws:PrincipalArn arn:aws:iam::*:role/X and aws:PrincipalAccount 111122223333: only the key's account
+    code, doc = check(OUTSIDE, "--key-policy", f"{DATA}/star-principal-own-account.json", *WHERE)
+    assert code == 0
+    assert outcomes(doc) == {1: (True, [])}
+
+
+def test_only_probes_condition_principals_in_accounts_the_policy_names(tmp_path):
+    f = tmp_path / "only.assert"
+    f.write_text("only arn:aws:iam::111122223333:root can do kms:Decrypt on all keys\n")
+    code, doc = check(str(f), "--key-policy", f"{DATA}/star-principal-own-account.json", *WHERE)
+    assert code == 1
+    assert [v[0] for v in outcomes(doc)[1][1]] == [f"{ACCT}:role/X"]
+
+
+def test_not_principal_allow_lets_other_accounts_in():
+    code, doc = check(OUTSIDE, "--key-policy", f"{DATA}/not-principal.json", *WHERE)
+    assert code == 1
+    assert outcomes(doc) == {1: (False, [
+        ("arn:aws:iam::000000000000:root", "kms:Decrypt", KEY_ANY, "allowed", (),
+         (f"key policy statement 2 ({DATA}/not-principal.json:1:155)",), ()),
+    ])}
+
+
+def test_not_principal_naming_the_stand_in_account_uses_another(tmp_path):
+    doc = json.loads((ROOT / DATA / "not-principal.json").read_text())
+    doc["Statement"][1]["NotPrincipal"]["AWS"] = ["arn:aws:iam::111122223333:root", "000000000000"]
+    p = tmp_path / "kp.json"
+    p.write_text(json.dumps(doc))
+    code, out = check(str(ROOT / OUTSIDE), "--key-policy", str(p), *WHERE)
+    assert code == 1
+    assert [v[0] for v in outcomes(out)[1][1]] == ["arn:aws:iam::999999999999:root"]
+
+
+def test_invalid_key_policy_principal_blames_the_key_policy():
+    code, out, err = run_cli("assert", OUTSIDE, "--key-policy", f"{DATA}/wildcard-account-principal.json", *WHERE,
+                             cwd=ROOT)
+    assert code == 2 and out == ""
+    assert err.startswith(f"policylint: error: {DATA}/wildcard-account-principal.json:1:192: key policy principal: "
+                          "'arn:aws:iam::*:root' is not a principal")
+    assert "outside-account.assert" not in err
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("missing", "policylint: error: {cfg}: configuration file not found\n"),
+    ("fail-on = \n", "policylint: error: {cfg}: invalid TOML: Invalid value (at line 1, column 11)\n"),
+    ("bogus = 1\n", "policylint: error: {cfg}: invalid policylint configuration: bogus: unknown key\n"),
+])
+def test_config_is_validated_with_an_assertions_file(tmp_path, content, expected):
+    cfg = tmp_path / "c.toml"
+    if content != "missing":
+        cfg.write_text(content)
+    code, out, err = run_cli("assert", OUTSIDE, "--config", str(cfg), "--key-policy",
+                             f"{DATA}/locked-key-policy.json", *WHERE, cwd=ROOT)
+    assert code == 2 and out == ""
+    assert err == expected.format(cfg=cfg)
+
+
+def test_valid_config_with_an_assertions_file_is_accepted(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('fail-on = "warning"\n')
+    code, _ = check(OUTSIDE, "--config", str(cfg), "--key-policy", f"{DATA}/not-principal.json", *WHERE)
+    assert code == 1
+
+
+@pytest.mark.parametrize("data, position", [
+    (b"no principal can do kms:Decrypt on all keys\r\n\xff\n", "2:1"),
+    (b"\xef\xbb\xbfno principal can do kms:Decrypt on \xc3\xa9\xff all keys\n", "1:37"),
+])
+def test_invalid_utf8_has_a_position(tmp_path, data, position):
+    f = tmp_path / "x.assert"
+    f.write_bytes(data)
+    code, out, err = run_cli("assert", str(f), "--key-policy", f"{DATA}/locked-key-policy.json", *WHERE, cwd=ROOT)
+    assert code == 2 and out == ""
+    assert err == f"policylint: error: {f}:{position}: not UTF-8 text: invalid start byte (byte 0xff)\n"

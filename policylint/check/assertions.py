@@ -9,7 +9,11 @@ With policy files, the principals that ``no principal outside account A`` and
 grants name: each named user or role; for an account (its ID or root ARN) the
 account's root ARN, standing for any principal of that account; for ``"*"`` a
 principal of each account the key policy mentions (in a Principal or a
-condition value) and of account ``000000000000`` (any other account). Their own
+condition value) and of account ``000000000000`` (any other account), plus the
+principals its ``aws:PrincipalArn`` / ``aws:PrincipalAccount`` /
+``kms:CallerAccount`` conditions let in, wildcards filled
+(:func:`_condition_principals`); for an Allow with ``NotPrincipal``, the root of
+an account the list does not name. Their own
 IAM policies are not known: each is decided with the key policy, grants and
 RCPs alone, and, if that denies, again with IAM policies that allow everything;
 an allow then is reported as "allowed if its account's IAM policies allow it"
@@ -55,6 +59,10 @@ _ACCOUNT_ID = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
 class AssertionCheckError(PolicylintError):
     """An assertion that cannot be checked (unknown principal or key, bad
     policy file...); the message names the assertion's file and line."""
+
+
+class KeyPolicyError(InputError):
+    """A key policy value that cannot be used (reported against the key policy file, not the assertion)."""
 
 
 @dataclass(frozen=True)
@@ -110,11 +118,19 @@ def read_assertions(path: str) -> list[Assertion]:
         AssertionCheckError: the file cannot be read.
     """
     try:
-        text = Path(path).read_text("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise AssertionCheckError(f"{path}: not UTF-8 text: {e.reason}") from None
+        data = Path(path).read_bytes()
     except OSError as e:
         raise AssertionCheckError(f"{path}: cannot read: {e.strerror or e}") from None
+    skip = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    try:
+        text = data[skip:].decode("utf-8")
+    except UnicodeDecodeError as e:
+        at = e.start + skip
+        line_start = data.rfind(b"\n", 0, at) + 1
+        line = data.count(b"\n", 0, at) + 1
+        prefix = data[max(line_start, skip):at].decode("utf-8", "replace")
+        raise AssertionCheckError(f"{path}:{line}:{len(prefix) + 1}: not UTF-8 text: {e.reason} "
+                                  f"(byte 0x{data[at]:02x})") from None
     return parse_assertions(text, path)
 
 
@@ -187,38 +203,165 @@ def _account_of(principal: str) -> str | None:
     return None
 
 
-def _named_principals(policies: PolicySet) -> list[str]:
-    """Who the key policy's Allow statements and the grants name, as callers
-    (see the module docstring), in order of first appearance."""
+#: Accounts a probe for "any other account" may stand in (the first one not excluded is used).
+_OTHER_ACCOUNTS = (ANY_ACCOUNT, "999999999999", "123456789012", "210987654321")
+#: Condition keys whose values name the calling principal (lower case) -> "arn" or "account".
+_PRINCIPAL_KEYS = {"aws:principalarn": "arn", "aws:principalaccount": "account", "kms:calleraccount": "account"}
+
+
+def _other_account(excluded) -> str:
+    """An account ID standing for "any other account", not one of ``excluded``."""
+    return next((a for a in _OTHER_ACCOUNTS if a not in excluded), ANY_ACCOUNT)
+
+
+def _glob(pattern: str) -> re.Pattern:
+    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.S)
+
+
+def _fill_account(pattern: str, avoid) -> str | None:
+    """A 12-digit account ID matching the IAM wildcard ``pattern`` (``*``, ``?``),
+    preferably not one of ``avoid``; None when no account matches."""
+    if not has_wildcard(pattern):
+        return pattern if pattern.isascii() and pattern.isdigit() and len(pattern) == 12 else None
+    rx = _glob(pattern)
+    found = None
+    for d in "0987654321":
+        fixed = sum(1 for c in pattern if c not in "*")
+        stars = pattern.count("*")
+        if fixed > 12:
+            return None
+        out, first = [], True
+        for c in pattern:
+            if c == "*":
+                out.append(d * (12 - fixed) if first else "")
+                first = False
+            elif c == "?":
+                out.append(d)
+            else:
+                out.append(c)
+        cand = "".join(out)
+        if not stars and len(cand) != 12:
+            return None
+        if rx.fullmatch(cand) and cand.isdigit() and len(cand) == 12:
+            if cand not in avoid:
+                return cand
+            found = found or cand
+    return found
+
+
+def _fill_accounts(pattern: str, avoid, mentioned) -> list[str]:
+    """Accounts matching ``pattern``: one outside ``avoid`` when it allows (see
+    :func:`_fill_account`), and each account of ``mentioned`` it matches."""
+    first = _fill_account(pattern, avoid)
+    rx = _glob(pattern)
+    return list(dict.fromkeys(([first] if first else []) + [m for m in mentioned if rx.fullmatch(m)]))
+
+
+def _fill_arn(pattern: str, avoid, mentioned=()) -> list[str]:
+    """Principal ARNs matching the ``aws:PrincipalArn`` pattern: wildcards
+    filled, the account outside ``avoid`` when the pattern allows, and in each
+    account of ``mentioned`` it matches (none if no principal can match)."""
+    parts = pattern.split(":", 5)
+    if len(parts) != 6 or parts[0] not in ("arn", "*"):
+        return []
+    partition = "aws" if has_wildcard(parts[1]) else parts[1]
+    service = parts[2] if parts[2] in ("iam", "sts") else ("iam" if has_wildcard(parts[2]) else None)
+    if service is None:
+        return []
+    rest = parts[5]
+    if rest in ("*", "?") or not rest:
+        rest = "root"
+    else:
+        rest = re.sub(r"[*?]", "x", rest)
+        if "/" in rest and rest.endswith("/"):
+            rest += "x"
+    return [f"arn:{partition}:{service}::{a}:{rest}" for a in _fill_accounts(parts[4] or "", avoid, mentioned)]
+
+
+def _condition_principals(st, avoid, mentioned=()) -> list[str]:
+    """Principals that the conditions of an Allow statement naming ``"*"`` let in:
+    each ``aws:PrincipalArn`` / ``aws:PrincipalAccount`` / ``kms:CallerAccount``
+    value of a positive string or ARN operator, wildcards filled so that its
+    account is outside ``avoid`` when the pattern allows (and also, for each
+    account of ``mentioned`` the pattern matches, in that account)."""
     out: list[str] = []
+    for clause in st.condition:
+        kind = _PRINCIPAL_KEYS.get(clause.key.lower())
+        op = clause.operator.split(":")[-1].lower()
+        if kind is None or "not" in op or not (op.startswith("string") or op.startswith("arn")):
+            continue
+        for v in clause.values:
+            if kind == "arn":
+                out += _fill_arn(v, avoid, mentioned)
+            else:
+                out += [f"arn:aws:iam::{a}:root" for a in _fill_accounts(v, avoid, mentioned)]
+    return out
+
+
+def _named_principals(policies: PolicySet, avoid=()) -> list[str]:
+    """Who the key policy's Allow statements and the grants name, as callers
+    (see the module docstring), in order of first appearance.
+
+    ``avoid``: accounts a probe standing for "another account" should not be in
+    (those of ``outside account``)."""
+    return [who for who, _ in _named_principals_at(policies, avoid)]
+
+
+def _named_principals_at(policies: PolicySet, avoid=()) -> list[tuple[str, tuple | None]]:
+    """:func:`_named_principals` with, for each, the data path in the key policy
+    of the value that names it (None for grants and derived principals)."""
+    out: list[tuple[str, tuple | None]] = []
     rp = policies.resource
     mentioned: list[str] = []
+    excluded: set[str] = set(avoid)
+    derived: list[str] = []
     anyone = False
-    for st in rp.document.statements if rp is not None else ():
+    statements = rp.document.statements if rp is not None else ()
+    known = list(dict.fromkeys(
+        [a for st in statements for c in st.condition for v in c.values for a in _ACCOUNT_ID.findall(v)]
+        + [a for st in statements if st.principal is not None for a in (_account_of(v) for v in st.principal.aws)
+           if a and not has_wildcard(a)]))
+    for st in statements:
         for clause in st.condition:
             for v in clause.values:
                 mentioned += _ACCOUNT_ID.findall(v)
-        if st.effect != "Allow" or st.principal is None:
+        if st.effect != "Allow":
+            continue
+        if st.not_principal is not None:
+            # "everyone except ...": a principal of an account the list does not name
+            anyone = True
+            np_ = st.not_principal
+            excluded.update(a for a in (_account_of(v) for v in np_.aws) if a)
+            continue
+        if st.principal is None:
             continue
         p = st.principal
-        if p.all:
+        if p.all or "*" in p.aws:
             anyone = True
-        for v in p.aws:
+            derived += _condition_principals(st, avoid, known)
+        for i, v in enumerate(p.aws):
+            path = st.path + ("Principal", "AWS") + (() if len(p.aws) == 1 else (i,))
             if v == "*":
-                anyone = True
-            elif v.isdigit():
-                out.append(f"arn:aws:iam::{v}:root")
+                continue
+            if v.isdigit():
+                out.append((f"arn:aws:iam::{v}:root", path))
             else:
-                out.append(v)
+                out.append((v, path))
                 if _account_of(v):
                     mentioned.append(_account_of(v))
-        out += list(p.service)
-        out += [f"federated:{v}" for v in p.federated]
+        out += [(v, None) for v in p.service]
+        out += [(f"federated:{v}", None) for v in p.federated]
     for g in policies.grants:
-        out.append(f"arn:aws:iam::{g.grantee_principal}:root" if g.grantee_principal.isdigit() else g.grantee_principal)
+        out.append((f"arn:aws:iam::{g.grantee_principal}:root" if g.grantee_principal.isdigit() else g.grantee_principal,
+                    None))
     if anyone:
-        out += [f"arn:aws:iam::{a}:root" for a in dict.fromkeys(mentioned + [ANY_ACCOUNT])]
-    return list(dict.fromkeys(out))
+        accts = [a for a in dict.fromkeys(mentioned) if not has_wildcard(a)] + [_other_account(excluded)]
+        out += [(f"arn:aws:iam::{a}:root", None) for a in dict.fromkeys(accts)]
+        out += [(d, None) for d in derived]
+    seen: dict[str, tuple | None] = {}
+    for who, path in out:
+        seen.setdefault(who, path)
+    return list(seen.items())
 
 
 def _same_principal(a: str, b: str) -> bool:
@@ -310,6 +453,28 @@ class _FileChecker:
             return list(dict.fromkeys(keys)) or ["key/*"]
         return list(a.resources)
 
+    def principal_ok(self, who: str, path: tuple | None, account: str | None) -> None:
+        """Refuse a principal of the key policy that is not one (AWS rejects such
+        a policy), naming the key policy file and the value's position.
+
+        Raises:
+            KeyPolicyError: the principal cannot be understood.
+        """
+        try:
+            build_request(who, _PROBE, None, {}, account, self.region)
+        except InputError as e:
+            rp = self.full.resource
+            where = (rp.file or rp.name) if rp is not None else "key policy"
+            pos = None
+            if rp is not None and rp.locate is not None and path is not None:
+                for n in range(len(path), 0, -1):
+                    pos = rp.locate(path[:n])
+                    if pos:
+                        break
+            if pos:
+                where += f":{pos[0]}:{pos[1]}"
+            raise KeyPolicyError(f"{_shown(where) if ':' not in where else where}: key policy principal: {e}") from None
+
     def enumerated(self, who: str, action: str, resource: str, ctx, account: str | None) -> Violation | None:
         """Decide a principal named by the key policy or grants (its IAM policies unknown)."""
         request = build_request(who, action, resource, ctx, account, self.region)
@@ -343,7 +508,8 @@ class _FileChecker:
                 for p in a.principals:
                     r = build_request(p, _PROBE, None, {}, account, self.region)
                     allowed.append(str(r.caller))
-            for who in _named_principals(self.full):
+            for who, path in _named_principals_at(self.full, a.accounts):
+                self.principal_ok(who, path, account)
                 acct = _account_of(who)
                 if a.kind == "no-principal" and a.accounts and (acct is None or acct in a.accounts):
                     continue
@@ -403,6 +569,8 @@ def check_with_files(assertions: list[Assertion], inputs: PolicyInputs, account:
     for a in assertions:
         try:
             out.append(checker.check(a))
+        except KeyPolicyError as e:
+            raise AssertionCheckError(str(e)) from None
         except InputError as e:
             raise AssertionCheckError(f"{_where(a, str(e))}: {e}") from None
     return out
