@@ -416,3 +416,14 @@ def test_invalid_utf8_has_a_position(tmp_path, data, position):
     code, out, err = run_cli("assert", str(f), "--key-policy", f"{DATA}/locked-key-policy.json", *WHERE, cwd=ROOT)
     assert code == 2 and out == ""
     assert err == f"policylint: error: {f}:{position}: not UTF-8 text: invalid start byte (byte 0xff)\n"
+
+
+def test_invalid_grantee_principal_blames_the_grants_file(tmp_path):
+    doc = json.loads((ROOT / "fixtures/can/list-grants-output.json").read_text())
+    doc["Grants"][0]["GranteePrincipal"] = "arn:aws:iam::*:root"
+    g = tmp_path / "grants.json"
+    g.write_text(json.dumps(doc))
+    code, out, err = run_cli("assert", OUTSIDE, "--key-policy", "fixtures/can/key-policy.json", "--grants", str(g),
+                             *WHERE, cwd=ROOT)
+    assert code == 2 and out == ""
+    assert err.startswith(f"policylint: error: {g}: grantee principal: 'arn:aws:iam::*:root' is not a principal")

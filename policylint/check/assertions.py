@@ -209,6 +209,10 @@ _OTHER_ACCOUNTS = (ANY_ACCOUNT, "999999999999", "123456789012", "210987654321")
 _PRINCIPAL_KEYS = {"aws:principalarn": "arn", "aws:principalaccount": "account", "kms:calleraccount": "account"}
 
 
+#: The "data path" of a principal named by a grant (see :func:`_named_principals_at`).
+_GRANTS = ("<grants>",)
+
+
 def _other_account(excluded) -> str:
     """An account ID standing for "any other account", not one of ``excluded``."""
     return next((a for a in _OTHER_ACCOUNTS if a not in excluded), ANY_ACCOUNT)
@@ -353,7 +357,7 @@ def _named_principals_at(policies: PolicySet, avoid=()) -> list[tuple[str, tuple
         out += [(f"federated:{v}", None) for v in p.federated]
     for g in policies.grants:
         out.append((f"arn:aws:iam::{g.grantee_principal}:root" if g.grantee_principal.isdigit() else g.grantee_principal,
-                    None))
+                    _GRANTS))
     if anyone:
         accts = [a for a in dict.fromkeys(mentioned) if not has_wildcard(a)] + [_other_account(excluded)]
         out += [(f"arn:aws:iam::{a}:root", None) for a in dict.fromkeys(accts)]
@@ -463,6 +467,8 @@ class _FileChecker:
         try:
             build_request(who, _PROBE, None, {}, account, self.region)
         except InputError as e:
+            if path == _GRANTS:
+                raise KeyPolicyError(f"{self.full.grants_file or 'grants'}: grantee principal: {e}") from None
             rp = self.full.resource
             where = (rp.file or rp.name) if rp is not None else "key policy"
             pos = None
