@@ -31,7 +31,8 @@ the provider builds it (page *Data Source: aws_iam_policy_document*):
 identifier ``"*"`` is ``Principal: "*"``), ``condition`` (``test``, ``variable``,
 ``values``); ``&{...}`` in its strings is the IAM policy variable ``${...}``.
 ``dynamic "statement"`` (and ``principals``/``condition``) blocks are checked
-once, with their iterator's values unknown; ``source_policy_documents`` and
+once, with their iterator's values unknown, and so is the object body of a
+``[for x in xs : {...}]`` expression (a note says so); ``source_policy_documents`` and
 ``override_policy_documents`` are not merged (a note says so). Values
 Terraform computes are placeholders (:mod:`policylint.load.hcl`), unknown to
 the rules. Positions are those of each HCL value.
@@ -307,6 +308,11 @@ def hcl_policies(hcl: HclFile, source: SourceText) -> tuple[list[HclPolicy], lis
                 if isinstance(value, dict):
                     out.append(HclPolicy(value, PositionLocator(source, hcl.positions, hcl.key_positions, at), at,
                                          label, hint, key))
+                    for fpath, (fline, fcol) in sorted(hcl.for_bodies.items(), key=lambda kv: kv[1]):
+                        if fpath[: len(at)] == at:
+                            what = pointer(fpath[len(at):]) or "the policy"
+                            notes.append(f"{label}: {what} is a for expression (line {fline}, column {fcol}); "
+                                         "its body is checked once, with the iterator's values unknown")
                 elif isinstance(value, str) and not is_placeholder(value):
                     out.append(HclPolicy(None, None, at, label, hint, key, text=value,
                                          text_offset=hcl.heredocs.get(at)))

@@ -8,7 +8,9 @@ and *IAM JSON policy element reference*
 
 * a policy is an object with ``Version``, optional ``Id``, and ``Statement``
   (one object or a non-empty list of objects); no other elements;
-* a statement has ``Effect`` (``Allow`` or ``Deny``, case-sensitive), exactly one
+* a statement has ``Effect`` (``Allow`` or ``Deny``, case-sensitive; one a
+  template computes, ``${...}`` with no colon, is unknown: no problem, and the
+  statement is not modeled, so no rule takes it as Allow or Deny), exactly one
   of ``Action``/``NotAction``, at most one of ``Resource``/``NotResource``
   (required in identity policies and SCPs), at most one of
   ``Principal``/``NotPrincipal`` (required in resource-based and trust policies,
@@ -235,6 +237,8 @@ class _Builder:
             self.add(ProblemKind.MISSING_ELEMENT, 'statement has no Effect ("Allow" or "Deny")', path)
         elif not isinstance(effect, str):
             self.add(ProblemKind.INVALID_TYPE, f"Effect must be a string, got {type_name(effect)}", path + ("Effect",))
+        elif effect not in ("Allow", "Deny") and _computed(effect):
+            pass  # a template value (``${Eff}``, ``${expression}``): unknown, so neither Allow nor Deny (not modeled)
         elif effect not in ("Allow", "Deny"):
             hint = ""
             if effect.lower() in ("allow", "deny"):
@@ -319,6 +323,13 @@ class _Builder:
             return None
         fields["single"] = single
         return fields
+
+
+def _computed(effect: str) -> bool:
+    """An Effect a CloudFormation or Terraform template computes (``${Eff}``), not a typo."""
+    from policylint.load.cfn import has_template_reference
+
+    return effect.startswith("${") and effect.endswith("}") and has_template_reference(effect)
 
 
 def _scalar_text(v: Any) -> str | None:
