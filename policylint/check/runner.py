@@ -70,6 +70,7 @@ class FileSummary:
     policies: int = 0
     reason: str | None = None
     notes: list[str] = field(default_factory=list)
+    known_used: set = field(default_factory=set)  # the --parameter/--account keys filled in its policies
 
 
 @dataclass
@@ -286,6 +287,6 @@ def _lint_files(files: list[tuple[str, str]], options: LintOptions):
             status, reason = "failed", loaded.problems[0].message
         else:
             status, reason = "skipped", loaded.skip_reason
-        result.files.append(FileSummary(shown, status, checked, reason, loaded.notes))
+        result.files.append(FileSummary(shown, status, checked, reason, loaded.notes, set(loaded.known_used)))
         result.findings.extend(findings)
     return result.files, result.findings, result.tracebacks, result.suppressed
