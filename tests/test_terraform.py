@@ -245,6 +245,16 @@ def test_computed_effect_is_neither_allow_nor_deny(tmp_path):
     loaded = read_file(str(tmp_path / "t.yaml"))
     assert loaded.notes == ["P (AWS::IAM::ManagedPolicy): /Statement/0 has an Effect that is computed (${Eff}); "
                             "its grammar is checked, but no rule takes it as Allow or Deny"]
+    # Outside a template "${Eff}" is no computed value: still PL118.
+    (tmp_path / "plain.json").write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "${Eff}", "Action": "*", "Resource": "*"}]}')
+    code, report = lint_json(str(tmp_path / "plain.json"))
+    assert [(f["code"], f["line"], f["column"]) for f in report["findings"]] == [("PL118", 1, 52)] and code == 1
+    # can gives no answer on a guess: the unknown Effect is refused.
+    code, out, err = run_cli("can", "arn:aws:iam::111122223333:user/alice do s3:GetObject on arn:aws:s3:::b/k",
+                             "--identity-policy", str(tmp_path / "t.tf"))
+    assert (code, out) == (2, "")
+    assert err == (f'policylint: error: {tmp_path / "t.tf"}:4:29: Effect must be "Allow" or "Deny", got "${{expression}}" '
+                   f'(run policylint lint {tmp_path / "t.tf"})\n')
 
 
 _POLICY = '{\\"Version\\":\\"2012-10-17\\",\\"Statement\\":[{\\"Effect\\":\\"Allow\\",\\"Action\\":\\"s3:GetObjekt\\",\\"Resource\\":\\"*\\"}]}'
