@@ -165,6 +165,11 @@ def lint(
         typer.echo(f"policylint: error: {path}: no such file or folder", err=True)
     if not result.files and not result.missing:
         typer.echo("policylint: note: no policy files were found in the paths given", err=True)
+    used = set().union(*(f.known_used for f in result.files))
+    for pair in dict.fromkeys(p.partition("=")[0].strip() for p in parameter or []):
+        if pair not in used and result.files:
+            typer.echo(f"policylint: note: --parameter {_safe(pair)}: no template policy in the files read uses "
+                       f"${{{_safe(pair)}}}; it was not used", err=True)
     raise typer.Exit(result.exit_code(threshold))
 
 
@@ -177,6 +182,9 @@ def _known(pairs: list[str] | None, account: str | None) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             _fail(f"--parameter {pair!r}: expected KEY=VALUE")
+        if key.strip() in params and params[key.strip()] != value:
+            _fail(f"--parameter {key.strip()!r} is given twice ({key.strip()}={params[key.strip()]} and "
+                  f"{key.strip()}={value}); give each key once")
         params[key.strip()] = value
     try:
         return known_values(params, account)

@@ -67,3 +67,24 @@ def test_known_values_keep_policy_variables_and_fill_terraform_references():
 def test_bad_parameter_or_account_is_a_usage_error(args, message):
     code, out, err = run_cli("lint", str(CFN / "key.yaml"), *args)
     assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_a_parameter_given_twice_is_a_usage_error():
+    # Before: the last value was kept silently.
+    code, out, err = run_cli("lint", str(CFN / "key.yaml"), "--parameter", "PartnerAccount=111111111111",
+                             "--parameter", "PartnerAccount=999988887777")
+    assert (code, out) == (2, "")
+    assert err == ("policylint: error: --parameter 'PartnerAccount' is given twice (PartnerAccount=111111111111 and "
+                   "PartnerAccount=999988887777); give each key once\n")
+
+
+def test_an_unused_parameter_is_a_note_not_an_error():
+    code, report = lint_json(str(CFN / "key.yaml"), "--account", "111122223333",
+                             "--parameter", "PartnerAccount=999988887777")
+    code2, out, err = run_cli("lint", "--format", "json", str(CFN / "key.yaml"), "--account", "111122223333",
+                              "--parameter", "PartnerAccount=999988887777", "--parameter", "Unused=1")
+    # The same findings and exit code as without it; one note on stderr naming the key.
+    assert (code2, __import__("json").loads(out)["findings"]) == (code, report["findings"]) and code == 1
+    assert err == "policylint: note: --parameter Unused: no template policy in the files read uses ${Unused}; it was not used\n"
+    _, _, err = run_cli("lint", str(CFN / "key.yaml"), "--parameter", "PartnerAccount=999988887777")
+    assert err == ""

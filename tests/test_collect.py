@@ -572,3 +572,22 @@ def test_member_account_that_may_not_list_policies_gets_notes(moto_url, account,
                           "  note: " + result.notes[0], "  note: " + result.notes[1]]
     assert not (out / "organizations").exists()
     assert _who_can(out, account.arns["app"]) == EXPECTED_APP
+
+
+def test_cli_invalid_endpoint_url_is_a_usage_error(monkeypatch, tmp_path):
+    # Before: "policylint: internal error: ValueError: Invalid endpoint: notaurl (a policylint bug; ...)".
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_STS", raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "notaurl")
+    code, stdout, stderr = run_cli("collect", "--out", str(tmp_path / "snap"), "--region", R1)
+    assert (code, stdout) == (2, "")
+    assert stderr == ("policylint: error: invalid endpoint URL 'notaurl' (AWS_ENDPOINT_URL); give a full URL such as "
+                      "https://kms.us-east-1.amazonaws.com or http://localhost:5000, or unset it\n")
+    assert not (tmp_path / "snap").exists()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", "sts-nope")
+    code, _, stderr = run_cli("collect", "--out", str(tmp_path / "snap"), "--region", R1)
+    assert code == 2 and stderr.startswith("policylint: error: invalid endpoint URL 'sts-nope' (AWS_ENDPOINT_URL_STS);")

@@ -4,6 +4,7 @@ corpora found and its key policy checked."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -179,3 +180,119 @@ def test_a_data_source_in_planned_values_and_prior_state_is_checked_once(tmp_pat
     loaded = read_file(str(tmp_path / "plan.json"))
     assert [(p.name, p.pointer) for p in loaded.policies] == [
         ("data.aws_iam_policy_document.read", "/planned_values/root_module/resources/0/values/json")]
+
+
+# --- QA regressions: for expressions, computed Effect, resource_changes, sensitive values ---------
+
+_FOR_TF = (
+    'resource "aws_iam_policy" "forexpr" {\n'
+    '  policy = jsonencode({\n'
+    '    Version = "2012-10-17"\n'
+    '    Statement = [for a in local.acts : { Effect = "Allow", Action = a, Resource = "*" }]\n'
+    '  })\n'
+    '}\n'
+    'resource "aws_iam_policy" "typo" {\n'
+    '  policy = jsonencode({\n'
+    '    Version = "2012-10-17"\n'
+    '    Statement = [for r in var.buckets : { Effect = "Allow", Action = "s3:GetObjekt", Resource = r } if r != ""]\n'
+    '  })\n'
+    '}\n'
+    'resource "aws_iam_policy" "ternary" {\n'
+    '  policy = jsonencode({\n'
+    '    Version = "2012-10-17"\n'
+    '    Statement = [{ Effect = var.allow ? "Allow" : "Deny", Action = "s3:GetObject", Resource = "*" }]\n'
+    '  })\n'
+    '}\n')
+
+
+def test_for_expression_statements_are_checked_once_with_a_note(tmp_path):
+    (tmp_path / "for.tf").write_text(_FOR_TF)
+    loaded = read_file(str(tmp_path / "for.tf"))
+    by_name = {p.name: p.document for p in loaded.policies}
+    assert by_name["aws_iam_policy.forexpr"]["Statement"] == [{"Effect": "Allow", "Action": "${a}", "Resource": "*"}]
+    assert by_name["aws_iam_policy.typo"]["Statement"] == [{"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "${r}"}]
+    assert by_name["aws_iam_policy.ternary"]["Statement"][0]["Effect"] == "${expression}"
+    assert loaded.notes == [
+        "aws_iam_policy.forexpr: /Statement is a for expression (line 4, column 17); its body is checked once, "
+        "with the iterator's values unknown",
+        "aws_iam_policy.typo: /Statement is a for expression (line 10, column 17); its body is checked once, "
+        "with the iterator's values unknown",
+        "aws_iam_policy.ternary: /Statement/0 has an Effect that is computed (${expression}); its grammar is checked, "
+        "but no rule takes it as Allow or Deny"]
+    code, report = lint_json(str(tmp_path / "for.tf"))
+    # Only the real typo inside the for body, at its own position; no PL110, no PL118.
+    assert _found(report) == [("PL201", 10, 70, "aws_iam_policy.typo")]
+    assert code == 1
+
+
+def test_computed_effect_is_neither_allow_nor_deny(tmp_path):
+    # Before: PL118 'Effect must be "Allow" or "Deny", got "${expression}"' (exit 1).
+    (tmp_path / "t.tf").write_text(
+        'resource "aws_iam_policy" "ternary" {\n  policy = jsonencode({\n    Version = "2012-10-17"\n'
+        '    Statement = [{ Effect = var.allow ? "Allow" : "Deny", Action = "*", Resource = "*" }]\n  })\n}\n')
+    code, report = lint_json(str(tmp_path / "t.tf"))
+    # Action "*" on "*" would be PL404/PL4xx if the statement were taken as Allow.
+    assert report["findings"] == [] and code == 0
+    # CloudFormation: the same for !Ref.
+    (tmp_path / "t.yaml").write_text(
+        'AWSTemplateFormatVersion: "2010-09-09"\nParameters:\n  Eff:\n    Type: String\nResources:\n  P:\n'
+        '    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: "2012-10-17"\n'
+        '        Statement:\n          - Effect: !Ref Eff\n            Action: "*"\n            Resource: "*"\n'
+        '          - Effect: Alow\n            Action: "s3:GetObject"\n            Resource: "*"\n')
+    code, report = lint_json(str(tmp_path / "t.yaml"))
+    assert [(f["code"], f["line"], f["column"]) for f in report["findings"]] == [("PL118", 15, 21)]
+    assert code == 1
+    loaded = read_file(str(tmp_path / "t.yaml"))
+    assert loaded.notes == ["P (AWS::IAM::ManagedPolicy): /Statement/0 has an Effect that is computed (${Eff}); "
+                            "its grammar is checked, but no rule takes it as Allow or Deny"]
+    # Outside a template "${Eff}" is no computed value: still PL118.
+    (tmp_path / "plain.json").write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "${Eff}", "Action": "*", "Resource": "*"}]}')
+    code, report = lint_json(str(tmp_path / "plain.json"))
+    assert [(f["code"], f["line"], f["column"]) for f in report["findings"]] == [("PL118", 1, 52)] and code == 1
+    # can gives no answer on a guess: the unknown Effect is refused.
+    code, out, err = run_cli("can", "arn:aws:iam::111122223333:user/alice do s3:GetObject on arn:aws:s3:::b/k",
+                             "--identity-policy", str(tmp_path / "t.tf"))
+    assert (code, out) == (2, "")
+    assert err == (f'policylint: error: {tmp_path / "t.tf"}:4:29: Effect must be "Allow" or "Deny", got "${{expression}}" '
+                   f'(run policylint lint {tmp_path / "t.tf"})\n')
+
+
+_POLICY = '{\\"Version\\":\\"2012-10-17\\",\\"Statement\\":[{\\"Effect\\":\\"Allow\\",\\"Action\\":\\"s3:GetObjekt\\",\\"Resource\\":\\"*\\"}]}'
+
+
+def test_plan_with_only_resource_changes_is_read(tmp_path):
+    # Before: skipped, "no IAM policy document found (top-level keys: format_version, resource_changes)".
+    f = tmp_path / "rc.json"
+    f.write_text('{"format_version": "1.2",\n "resource_changes": [\n  {"address": "aws_iam_policy.x", "type": "aws_iam_policy",\n'
+                 '   "change": {"actions": ["create"],\n    "after": {"policy": "' + _POLICY + '"}}},\n'
+                 '  {"address": "aws_iam_policy.gone", "type": "aws_iam_policy",\n'
+                 '   "change": {"actions": ["delete"], "before": {"policy": "' + _POLICY + '"}, "after": null}}\n ]}\n')
+    code, report = lint_json(str(f))
+    assert _found(report) == [("PL201", 5, 102, "aws_iam_policy.x")]
+    assert code == 1
+    # With planned_values too, each policy is read once (from planned_values).
+    both = tmp_path / "both.json"
+    both.write_text('{"format_version": "1.2",\n "planned_values": {"root_module": {"resources": [\n'
+                    '  {"address": "aws_iam_policy.x", "mode": "managed", "type": "aws_iam_policy", "name": "x",\n'
+                    '   "values": {"policy": "' + _POLICY + '"}}]}},\n'
+                    ' "resource_changes": [{"address": "aws_iam_policy.x", "mode": "managed", "type": "aws_iam_policy",\n'
+                    '  "change": {"actions": ["create"], "after": {"policy": "' + _POLICY + '"}}}]}\n')
+    code, report = lint_json(str(both))
+    assert _found(report) == [("PL201", 4, 102, "aws_iam_policy.x")]
+    assert len(read_file(str(both)).policies) == 1
+
+
+def test_sensitive_policy_is_noted_not_silently_skipped(tmp_path):
+    f = tmp_path / "s.json"
+    f.write_text(json.dumps({
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": [
+            {"address": "aws_kms_key.k", "mode": "managed", "type": "aws_kms_key", "name": "k", "values": {}}]}},
+        "resource_changes": [{"address": "aws_kms_key.k", "type": "aws_kms_key", "change": {
+            "actions": ["create"], "after": {}, "after_unknown": {}, "after_sensitive": {"policy": True}}}]}))
+    loaded = read_file(str(f))
+    assert loaded.policies == []
+    assert loaded.notes == ["aws_kms_key.k: policy is sensitive (after_sensitive), so terraform show -json leaves it "
+                            "out (redacted); not checked"]
+    code, report = lint_json(str(f))
+    assert report["findings"] == [] and code == 0

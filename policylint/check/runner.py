@@ -21,6 +21,9 @@ from policylint.check.suppress import Suppressed, apply_inline_suppressions, app
 from policylint.config import Settings
 from policylint.load.discover import discover
 from policylint.load.reader import read_file
+
+#: Origins whose ``${...}`` values a template computes (an Effect of them is unknown, not invalid).
+TEMPLATE_ORIGINS = ("CloudFormation template", "Terraform configuration")
 from policylint.model.kinds import detect_kind
 from policylint.model.policy import PolicyKind
 from policylint.model.validate import build_policy
@@ -70,6 +73,7 @@ class FileSummary:
     policies: int = 0
     reason: str | None = None
     notes: list[str] = field(default_factory=list)
+    known_used: set = field(default_factory=set)  # the --parameter/--account keys filled in its policies
 
 
 @dataclass
@@ -264,7 +268,7 @@ def _lint_files(files: list[tuple[str, str]], options: LintOptions):
                     kind, reason = options.kind, "--kind"
                 else:
                     kind, reason = detect_kind(ps.document, ps.kind_hint, shown)
-                doc, problems = build_policy(ps.document, kind)
+                doc, problems = build_policy(ps.document, kind, template=ps.origin in TEMPLATE_ORIGINS)
             except Exception as exc:  # noqa: BLE001
                 findings.append(_internal(shown, "building the policy model", exc, ps.name))
                 if options.debug:
@@ -286,6 +290,6 @@ def _lint_files(files: list[tuple[str, str]], options: LintOptions):
             status, reason = "failed", loaded.problems[0].message
         else:
             status, reason = "skipped", loaded.skip_reason
-        result.files.append(FileSummary(shown, status, checked, reason, loaded.notes))
+        result.files.append(FileSummary(shown, status, checked, reason, loaded.notes, set(loaded.known_used)))
         result.findings.extend(findings)
     return result.files, result.findings, result.tracebacks, result.suppressed

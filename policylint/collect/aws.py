@@ -258,7 +258,13 @@ class _Collector:
             kwargs: dict[str, Any] = {"region_name": region, "config": config}
             if self.o.endpoint_url:
                 kwargs["endpoint_url"] = self.o.endpoint_url
-            client = self.session.client(service, **kwargs)
+            try:
+                client = self.session.client(service, **kwargs)
+            except ValueError as e:
+                # botocore: "Invalid endpoint: URL" for an endpoint URL it cannot parse (AWS_ENDPOINT_URL=notaurl).
+                if not str(e).startswith("Invalid endpoint"):
+                    raise
+                raise CollectError(self._bad_endpoint(service, str(e).split(":", 1)[1].strip())) from None
             # First at each operation's own event: botocore calls more specific handlers before
             # less specific ones, and stops at the first that answers (as stubs do).
             sid = client.meta.service_model.service_id.hyphenize()
@@ -266,6 +272,17 @@ class _Collector:
                 client.meta.events.register_first(f"before-call.{sid}.{op}", self._guard)
             self.clients[key] = client
         return self.clients[key]
+
+    def _bad_endpoint(self, service: str, url: str) -> str:
+        """The usage error for an endpoint URL botocore cannot parse, naming where it was set."""
+        if self.o.endpoint_url:
+            where = "endpoint_url"
+        else:
+            specific = "AWS_ENDPOINT_URL_" + service.upper().replace("-", "_")
+            where = specific if os.environ.get(specific) else "AWS_ENDPOINT_URL" if os.environ.get("AWS_ENDPOINT_URL") \
+                else "endpoint_url in the AWS config file"
+        return (f"invalid endpoint URL {url!r} ({where}); give a full URL such as https://kms.us-east-1.amazonaws.com "
+                "or http://localhost:5000, or unset it")
 
     def _guard(self, model: Any = None, **_: Any) -> None:
         """botocore ``before-call`` hook: only :data:`READ_ONLY_OPERATIONS` pass."""

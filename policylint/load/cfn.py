@@ -517,10 +517,11 @@ def known_values(parameters: dict[str, str] | None = None, account: str | None =
     return out
 
 
-def fill_known(doc: Any, known: dict[str, str]) -> Any:
+def fill_known(doc: Any, known: dict[str, str], used: set[str] | None = None) -> Any:
     """Replace the template references of ``known`` in every string of a
     parsed document (``${AWS::AccountId}`` -> ``111122223333``); other
-    references and IAM policy variables stay as they are."""
+    references and IAM policy variables stay as they are. The keys of
+    ``known`` that were filled are added to ``used``, when given."""
     if not known:
         return doc
     account = known.get("data.aws_caller_identity.*.account_id")
@@ -528,6 +529,8 @@ def fill_known(doc: Any, known: dict[str, str]) -> Any:
     def repl(m: re.Match) -> str:
         inner = m.group(1)
         if inner in known:
+            if used is not None:
+                used.add(inner)
             return known[inner]
         if account is not None and _CALLER_ACCOUNT.match(inner):
             return account

@@ -42,7 +42,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from policylint.load.cfn import is_template, substitute, template_policies
+from policylint.load.cfn import has_template_reference, is_template, substitute, template_policies
 from policylint.load.hcl import parse_hcl
 from policylint.load.terraform import hcl_policies, is_terraform_json, plan_policy_paths
 from policylint.load.jsonload import JsonLocator, load_json
@@ -476,6 +476,7 @@ def find_policies(root: Any, loc: Locator, source: SourceText) -> Found:
                     doc = substitute(doc, tp.sub_variables)
                 found.policies.append(PolicySource(doc, dloc, pointer(tp.text_at), **meta))
         found.notes.extend(notes)
+        _computed_effects(found)
         if not found.policies:
             found.skip_reason = "a CloudFormation template with no policy documents"
         return found
@@ -616,9 +617,25 @@ def find_terraform_policies(source: SourceText) -> Found:
             dloc = _FixedLocator(_HclAt(source, here), ())  # type: ignore[arg-type]
         found.policies.append(PolicySource(doc, dloc, pointer(hp.at), **meta))
     found.notes.extend(notes)
+    _computed_effects(found)
     if not found.policies and not found.problems:
         found.skip_reason = "a Terraform file with no policy documents"
     return found
+
+
+def _computed_effects(found: Found) -> None:
+    """Note each statement whose Effect the template computes (``${...}``): the
+    model leaves it out (:mod:`policylint.model.validate`), so no rule takes it as Allow or Deny."""
+    for ps in found.policies:
+        doc = ps.document
+        st = doc.get("Statement") if isinstance(doc, dict) else None
+        items = [(("Statement",), st)] if isinstance(st, dict) else \
+            [(("Statement", i), s) for i, s in enumerate(st)] if isinstance(st, list) else []
+        for at, s in items:
+            eff = s.get("Effect") if isinstance(s, dict) else None
+            if isinstance(eff, str) and eff.startswith("${") and eff not in ("Allow", "Deny") and has_template_reference(eff):
+                found.notes.append(f"{ps.name}: {pointer(at)} has an Effect that is computed ({eff}); its grammar is "
+                                   "checked, but no rule takes it as Allow or Deny")
 
 
 class _HclAt:

@@ -16,6 +16,8 @@ Templates, References to Values, Function Calls):
   the reference (``${var.x}``), or ``${name(...)}`` for a function call, or
   ``${expression}``: no colon, so rules never take it for an IAM policy
   variable, and treat it as a value unknown until apply;
+* a ``[for x in xs : {...}]`` expression whose body is an object becomes a
+  list of that one body, its iterator ``x`` a placeholder (``HclFile.for_bodies``);
 * ``format(spec, ...)`` with only ``%s`` verbs is applied (its arguments may be placeholders).
 
 Each value's position (1-based line and column of its first character) is
@@ -73,6 +75,9 @@ class HclFile:
         heredocs: data path -> file offset of the first character of the text
             of a ``<<`` heredoc (its characters map one to one to the file).
         sources: data path -> the HCL source text of each value Terraform computes.
+        for_bodies: data path -> (line, column) of each ``[for ... : {...}]``
+            expression read as a one-element list of its body (the body an
+            object, such as a policy statement, with the iterator's values unknown).
         problems: a syntax error, if the file does not parse (then ``blocks`` is empty).
     """
 
@@ -81,6 +86,7 @@ class HclFile:
     key_positions: dict = field(default_factory=dict)
     heredocs: dict = field(default_factory=dict)
     sources: dict = field(default_factory=dict)
+    for_bodies: dict = field(default_factory=dict)
     problems: list[LoadProblem] = field(default_factory=list)
 
 
@@ -196,6 +202,11 @@ class _Walker:
                 if kids[0].data in ("expr_term", "conditional", "binary_op"):
                     return self.value(kids[0], path) if kids[0].data == "expr_term" else self.placeholder(kids[0])
                 return self.value(kids[0], path)
+            if len(kids) == 1 and kids[0].data == "for_tuple_expr":
+                body = self.for_body(kids[0])
+                if body is not None:
+                    self.out.for_bodies[path] = (tree.meta.line, tree.meta.column)
+                    return [self.value(body, path + (0,))]
             self.out.sources[path] = self.src(tree)
             return self.placeholder(tree)
         if kind == "string":
@@ -238,6 +249,17 @@ class _Walker:
             return self.heredoc(tree, path, trim=kind.endswith("trim"))
         self.out.sources[path] = self.src(tree)
         return self.placeholder(tree)
+
+    @staticmethod
+    def for_body(tree):
+        """The body of ``[for x in xs : BODY]`` (``if`` filter or not) when it is an object, else None."""
+        kids = [c for c in tree.children if hasattr(c, "data") and c.data != "new_line_or_comment"]
+        body = next((c for c in kids if c.data not in ("for_intro", "for_cond")), None)
+        inner = body
+        while hasattr(inner, "data") and inner.data == "expr_term" and len(
+                [c for c in inner.children if hasattr(c, "data")]) == 1:
+            inner = next(c for c in inner.children if hasattr(c, "data"))
+        return body if hasattr(inner, "data") and inner.data == "object" else None
 
     def key(self, keynode) -> str:
         inner = keynode.children[0]

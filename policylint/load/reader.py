@@ -41,6 +41,7 @@ class LoadedFile:
         notes: parts of the file not checked, each with why.
         skip_reason: set when the file holds no policy at all.
         roots: the parsed documents (one per YAML document; one for JSON).
+        known_used: the keys of ``known`` filled into its policies.
     """
 
     path: str
@@ -51,6 +52,7 @@ class LoadedFile:
     notes: list[str] = field(default_factory=list)
     skip_reason: str | None = None
     roots: list = field(default_factory=list)
+    known_used: set = field(default_factory=set)
 
 
 def _decode(data: bytes) -> tuple[str | None, LoadProblem | None]:
@@ -198,4 +200,4 @@ def _fill(out: LoadedFile, known: dict[str, str] | None) -> None:
     if known:
         for p in out.policies:
             if p.origin in _TEMPLATE_ORIGINS:
-                p.document = fill_known(p.document, known)
+                p.document = fill_known(p.document, known, out.known_used)

@@ -31,17 +31,20 @@ the provider builds it (page *Data Source: aws_iam_policy_document*):
 identifier ``"*"`` is ``Principal: "*"``), ``condition`` (``test``, ``variable``,
 ``values``); ``&{...}`` in its strings is the IAM policy variable ``${...}``.
 ``dynamic "statement"`` (and ``principals``/``condition``) blocks are checked
-once, with their iterator's values unknown; ``source_policy_documents`` and
+once, with their iterator's values unknown, and so is the object body of a
+``[for x in xs : {...}]`` expression (a note says so); ``source_policy_documents`` and
 ``override_policy_documents`` are not merged (a note says so). Values
 Terraform computes are placeholders (:mod:`policylint.load.hcl`), unknown to
 the rules. Positions are those of each HCL value.
 
 ``terraform show -json`` output (Terraform *JSON Output Format* page):
 ``planned_values`` (plan) or ``values`` (state) -> ``root_module`` and its
-``child_modules`` -> ``resources[].values``; the policies are JSON strings
+``child_modules`` -> ``resources[].values``, and
+``resource_changes[].change.after`` for the resources not there (a plan
+written with only ``resource_changes``); the policies are JSON strings
 inside the JSON, mapped to their characters in the file. A policy that is
-unknown until apply (``resource_changes[].change.after_unknown``) is noted,
-not checked.
+unknown until apply (``resource_changes[].change.after_unknown``) or
+redacted as sensitive (``after_sensitive``) is noted, not checked.
 """
 
 from __future__ import annotations
@@ -307,6 +310,11 @@ def hcl_policies(hcl: HclFile, source: SourceText) -> tuple[list[HclPolicy], lis
                 if isinstance(value, dict):
                     out.append(HclPolicy(value, PositionLocator(source, hcl.positions, hcl.key_positions, at), at,
                                          label, hint, key))
+                    for fpath, (fline, fcol) in sorted(hcl.for_bodies.items(), key=lambda kv: kv[1]):
+                        if fpath[: len(at)] == at:
+                            what = pointer(fpath[len(at):]) or "the policy"
+                            notes.append(f"{label}: {what} is a for expression (line {fline}, column {fcol}); "
+                                         "its body is checked once, with the iterator's values unknown")
                 elif isinstance(value, str) and not is_placeholder(value):
                     out.append(HclPolicy(None, None, at, label, hint, key, text=value,
                                          text_offset=hcl.heredocs.get(at)))
@@ -347,28 +355,71 @@ def hcl_policies(hcl: HclFile, source: SourceText) -> tuple[list[HclPolicy], lis
 def is_terraform_json(root: Any) -> bool:
     """Whether a parsed JSON file is ``terraform show -json`` output (a plan or a state)."""
     return isinstance(root, dict) and "format_version" in root and (
-        "planned_values" in root or "values" in root or "terraform_version" in root)
+        "planned_values" in root or "values" in root or "terraform_version" in root
+        or isinstance(root.get("resource_changes"), list))
 
 
 def plan_policy_paths(root: dict) -> tuple[list[tuple[DataPath, str, str | None, bool]], list[str]]:
     """Where the policies of a ``terraform show -json`` output are.
 
+    ``planned_values`` (plan) or ``values`` (state) are read first; then
+    ``resource_changes[].change.after`` for the resources they do not hold
+    (a plan written with only ``resource_changes``), so no policy is counted twice.
+
     Returns:
         (found, notes): ``found`` holds (data path of the policy's JSON string,
         label such as ``module.kms.aws_kms_key.this``, kind hint, key policy?);
-        ``notes`` name policies unknown until apply and values that are not strings.
+        ``notes`` name policies unknown until apply, policies redacted as
+        sensitive, and values that are not strings.
     """
     found: list[tuple[DataPath, str, str | None, bool]] = []
     notes: list[str] = []
     unknown: set[tuple[str, str]] = set()
-    for i, rc in enumerate(root.get("resource_changes") or []):
+    sensitive: set[tuple[str, str]] = set()
+    changes: list[tuple[dict, int]] = []
+    for i, rc in enumerate(root.get("resource_changes") or [] if isinstance(root.get("resource_changes"), list) else []):
         if isinstance(rc, dict) and isinstance(rc.get("change"), dict):
-            au = rc["change"].get("after_unknown")
-            if isinstance(au, dict):
-                for k, v in au.items():
-                    if v is True:
-                        unknown.add((str(rc.get("address")), k))
+            changes.append((rc, i))
+            for field_name, into in (("after_unknown", unknown), ("after_sensitive", sensitive)):
+                flags = rc["change"].get(field_name)
+                if isinstance(flags, dict):
+                    for k, v in flags.items():
+                        if v is True:
+                            into.add((str(rc.get("address")), k))
+                        elif isinstance(v, list) and any(isinstance(x, dict) and x.get("policy") is True for x in v):
+                            into.add((str(rc.get("address")), f"{k}.policy"))
     seen: set[str] = set()  # a data source read at plan time is in planned_values and prior_state
+    done: set[str] = set()  # addresses read from planned_values or values
+
+    def resource(values: dict, rtype: Any, mode: Any, addr: str, rpath: DataPath) -> None:
+        if mode == "data" and rtype == "aws_iam_policy_document":
+            if isinstance(values.get("json"), str) and addr not in seen:
+                seen.add(addr)
+                found.append((rpath + ("json",), addr, None, False))
+            return
+        for arg, hint, key in POLICY_ARGUMENTS.get(str(rtype), ()):
+            label = addr + (" trust policy" if hint == "trust" else "")
+            if "." in arg:
+                btype, sub = arg.split(".", 1)
+                blocks = values.get(btype)
+                for k, nb in enumerate(blocks if isinstance(blocks, list) else []):
+                    if isinstance(nb, dict) and isinstance(nb.get(sub), str) and nb[sub]:
+                        found.append((rpath + (btype, k, sub), f"{addr} {btype} {nb.get('name', k)}", hint, key))
+                if (addr, arg) in sensitive:
+                    notes.append(f"{addr}: {arg} is sensitive (after_sensitive), so terraform show -json leaves it "
+                                 "out; not checked")
+                continue
+            v = values.get(arg)
+            if isinstance(v, str) and v:
+                found.append((rpath + (arg,), label, hint, key))
+            elif (addr, arg) in unknown:
+                notes.append(f"{addr}: {arg} is known only after apply (after_unknown); not checked")
+            elif (addr, arg) in sensitive:
+                notes.append(f"{addr}: {arg} is sensitive (after_sensitive), so terraform show -json leaves it "
+                             "out (redacted); not checked")
+            elif v is not None and not isinstance(v, str):
+                notes.append(f"{pointer(rpath + (arg,))}: {arg} should be a JSON string; not checked")
+
     for top in ("planned_values", "values", "prior_state"):
         mod = root.get(top)
         base: DataPath = (top,)
@@ -381,38 +432,27 @@ def plan_policy_paths(root: dict) -> tuple[list[tuple[DataPath, str, str | None,
         stack: list[tuple[dict, DataPath]] = [(mod["root_module"], base + ("root_module",))]
         while stack:
             m, mpath = stack.pop(0)
-            for j, res in enumerate(m.get("resources") or []):
+            resources = m.get("resources")
+            for j, res in enumerate(resources if isinstance(resources, list) else []):
                 if not isinstance(res, dict):
                     continue
                 rtype, mode, addr = res.get("type"), res.get("mode"), str(res.get("address", res.get("name")))
                 values = res.get("values")
-                rpath = mpath + ("resources", j, "values")
                 if not isinstance(values, dict):
                     continue
                 if top == "prior_state" and mode != "data":
                     continue  # only data sources read at plan time come from the prior state
-                if mode == "data" and rtype == "aws_iam_policy_document":
-                    if isinstance(values.get("json"), str) and addr not in seen:
-                        seen.add(addr)
-                        found.append((rpath + ("json",), addr, None, False))
-                    continue
-                for arg, hint, key in POLICY_ARGUMENTS.get(str(rtype), ()):
-                    label = addr + (" trust policy" if hint == "trust" else "")
-                    if "." in arg:
-                        btype, sub = arg.split(".", 1)
-                        for k, nb in enumerate(values.get(btype) or []):
-                            if isinstance(nb, dict) and isinstance(nb.get(sub), str) and nb[sub]:
-                                found.append((rpath + (btype, k, sub), f"{addr} {btype} {nb.get('name', k)}", hint, key))
-                        continue
-                    v = values.get(arg)
-                    if isinstance(v, str) and v:
-                        found.append((rpath + (arg,), label, hint, key))
-                    elif (addr, arg) in unknown:
-                        notes.append(f"{addr}: {arg} is known only after apply (after_unknown); not checked")
-                    elif v is not None and not isinstance(v, str):
-                        notes.append(f"{pointer(rpath + (arg,))}: {arg} should be a JSON string; not checked")
-            for k, child in enumerate(m.get("child_modules") or []):
+                if top != "prior_state":
+                    done.add(addr)
+                resource(values, rtype, mode, addr, mpath + ("resources", j, "values"))
+            children = m.get("child_modules")
+            for k, child in enumerate(children if isinstance(children, list) else []):
                 if isinstance(child, dict):
                     stack.append((child, mpath + ("child_modules", k)))
+    for rc, i in changes:
+        addr, after = str(rc.get("address", rc.get("name"))), rc["change"].get("after")
+        if addr in done or not isinstance(after, dict):
+            continue
+        done.add(addr)
+        resource(after, rc.get("type"), rc.get("mode", "managed"), addr, ("resource_changes", i, "change", "after"))
     return found, notes
-

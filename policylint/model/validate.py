@@ -8,7 +8,9 @@ and *IAM JSON policy element reference*
 
 * a policy is an object with ``Version``, optional ``Id``, and ``Statement``
   (one object or a non-empty list of objects); no other elements;
-* a statement has ``Effect`` (``Allow`` or ``Deny``, case-sensitive), exactly one
+* a statement has ``Effect`` (``Allow`` or ``Deny``, case-sensitive; in a
+  template, one it computes, ``${...}`` with no colon, is unknown: no problem, and
+  the statement is not modeled, so no rule takes it as Allow or Deny), exactly one
   of ``Action``/``NotAction``, at most one of ``Resource``/``NotResource``
   (required in identity policies and SCPs), at most one of
   ``Principal``/``NotPrincipal`` (required in resource-based and trust policies,
@@ -55,8 +57,9 @@ def _suggest(name: str, allowed: tuple[str, ...]) -> str:
 
 
 class _Builder:
-    def __init__(self, kind: PolicyKind) -> None:
+    def __init__(self, kind: PolicyKind, template: bool = False) -> None:
         self.kind = kind
+        self.template = template
         self.problems: list[Problem] = []
         self.sids: dict[str, int] = {}
 
@@ -235,6 +238,8 @@ class _Builder:
             self.add(ProblemKind.MISSING_ELEMENT, 'statement has no Effect ("Allow" or "Deny")', path)
         elif not isinstance(effect, str):
             self.add(ProblemKind.INVALID_TYPE, f"Effect must be a string, got {type_name(effect)}", path + ("Effect",))
+        elif effect not in ("Allow", "Deny") and self.template and _computed(effect):
+            pass  # a template value (``${Eff}``, ``${expression}``): unknown, so neither Allow nor Deny (not modeled)
         elif effect not in ("Allow", "Deny"):
             hint = ""
             if effect.lower() in ("allow", "deny"):
@@ -321,6 +326,13 @@ class _Builder:
         return fields
 
 
+def _computed(effect: str) -> bool:
+    """An Effect a CloudFormation or Terraform template computes (``${Eff}``), not a typo."""
+    from policylint.load.cfn import has_template_reference
+
+    return effect.startswith("${") and effect.endswith("}") and has_template_reference(effect)
+
+
 def _scalar_text(v: Any) -> str | None:
     if isinstance(v, str):
         return v
@@ -331,13 +343,18 @@ def _scalar_text(v: Any) -> str | None:
     return None
 
 
-def build_policy(raw: Any, kind: PolicyKind) -> tuple[PolicyDocument | None, list[Problem]]:
+def build_policy(raw: Any, kind: PolicyKind, template: bool = False) -> tuple[PolicyDocument | None, list[Problem]]:
     """Validate a parsed policy document and build its model.
 
     Args:
         raw: the parsed JSON/YAML value of the document.
         kind: the policy kind, which decides whether Principal is required,
             forbidden, and whether Resource is required.
+        template: the document comes from a CloudFormation template or a
+            Terraform file (``lint``): an Effect the template computes
+            (``${Eff}``) is then unknown, not a problem, and its statement is
+            left out of the model. Elsewhere (``can``, plain policy files) it is
+            an invalid Effect, so no answer is given on a guess.
 
     Returns:
         (document, problems). ``document`` is None only when ``raw`` is not an
@@ -345,7 +362,7 @@ def build_policy(raw: Any, kind: PolicyKind) -> tuple[PolicyDocument | None, lis
         when other problems were found. ``problems`` lists every deviation
         from the grammar, each with its data path inside the document.
     """
-    b = _Builder(kind)
+    b = _Builder(kind, template)
     if not isinstance(raw, dict):
         b.add(ProblemKind.INVALID_TYPE, f"a policy document must be an object, got {type_name(raw)}", ())
         return None, b.problems
