@@ -280,3 +280,54 @@ def test_actions_not_in_the_catalog_are_noted(tmp_path):
     code, out, _ = run_cli("diff", str(p), str(p))
     assert code == 0
     assert out.endswith("Decided 1 request with each policy.\nnote: not in the catalog, so not compared: kms:DecryptFuture\n")
+
+
+# --- regressions: searches cut short, principals, contexts -------------------
+
+
+def _groups(r):
+    return [(g.actions, g.resource_patterns, g.principal, g.conditions, [s.sid for s in g.statements]) for g in r.groups]
+
+
+def test_many_statements_each_statement_is_searched_first():
+    # 10 (40) statements, each with its own tag key: one more value in the
+    # last statement was past the first 400 contexts and gave "no new access".
+    r = _diff("many-statements", "many-statements-one-more-value")
+    assert _groups(r) == [(["s3:GetObject"], ("*",), None,
+                           ("aws:PrincipalTag/t9 equals v0 or v1 or v2 or NEW", "aws:SourceVpc matches vpc-9*"), [None])]
+    assert r.groups[0].example_context["aws:PrincipalTag/t9"] == "NEW"
+    assert r.complete and r.result == "FAIL"
+    r = _diff("many-statements-3keys", "many-statements-3keys-one-more-value")
+    assert _groups(r) == [(["s3:GetObject"], ("*",), None,
+                           ("aws:PrincipalTag/t39 equals v0 or v1 or v2 or v3 or v4 or NEW",
+                            "aws:SourceIp is in 10.39.0.0/16", "aws:SourceVpc matches vpc-39*"), [None])]
+    r = _diff("many-statements", "many-statements")
+    assert r.groups == [] and r.result == "PASS" and r.gaps == []
+
+
+def test_search_cut_short_is_incomplete_never_pass(monkeypatch, tmp_path):
+    import policylint.evaluate.diff as d
+
+    data = json.loads((D / "many-statements.json").read_text())
+    data["Statement"].append({"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*",
+                              "Condition": {"StringEquals": {"aws:PrincipalTag/blocked": "yes"}}})
+    p = tmp_path / "p.json"
+    p.write_text(json.dumps(data))
+    r = diff_policies(read_diff_policy(str(p)), read_diff_policy(str(p)))
+    assert r.result == "PASS" and r.gaps == []
+    monkeypatch.setattr(d, "_MAX_CONTEXTS", 5)
+    r = diff_policies(read_diff_policy(str(p)), read_diff_policy(str(p)))
+    assert r.groups == [] and not r.complete and r.result == "INCOMPLETE"
+    assert len(r.gaps) == 1 and "condition contexts: only" in r.gaps[0] and "cut short" in r.gaps[0]
+    from policylint.report.diff import render_diff_json, render_diff_text
+
+    data = json.loads(render_diff_json(r))
+    assert data["result"] == "INCOMPLETE" and data["complete"] is False
+    text = render_diff_text(r)
+    assert "INCOMPLETE: no new access found" in text and "No new access:" not in text
+    assert "note: not compared: " in text
+    # A CI gate does not pass what was not compared.
+    code, out, _ = run_cli("diff", str(p), str(p), "--fail-on-new-access")
+    assert code == 1 and "INCOMPLETE" in out
+    code, out, _ = run_cli("diff", str(p), str(p))
+    assert code == 0

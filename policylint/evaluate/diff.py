@@ -90,7 +90,7 @@ _REGION_FILLER = "zz-other-1"
 _NONE_VALUE = "policylint-matches-none"
 _DEFAULT_ACCOUNT = "111122223333"
 _ACCOUNT = re.compile(r"^[0-9]{12}$")
-_MAX_CONTEXTS = 400
+_MAX_CONTEXTS = 2000
 _NO_ARN = parse_arn("arn:aws:none:::none")
 
 #: Context keys AWS sets from the caller or the resource (IAM User Guide,
@@ -154,7 +154,9 @@ class DiffResult:
         kind: ``identity`` or ``resource`` (the probes include principals).
         groups: the new access, grouped (empty: no new access).
         probes: how many requests were decided with each policy.
-        notes: what the probes could not cover.
+        notes: what the probes could not cover (limits of the method).
+        gaps: what was not compared at all (a search cut short, a principal
+            that cannot be built): the result is ``INCOMPLETE``, not ``PASS``.
     """
 
     old: NamedPolicy
@@ -163,6 +165,19 @@ class DiffResult:
     groups: list[NewAccess] = field(default_factory=list)
     probes: int = 0
     notes: list[str] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """False when some requests could not be compared (``gaps``): no new
+        access found is then not a PASS."""
+        return not self.gaps
+
+    @property
+    def result(self) -> str:
+        """``FAIL`` (new access), ``INCOMPLETE`` (none found, but some was not
+        compared: see ``gaps``) or ``PASS``."""
+        return "FAIL" if self.groups else "PASS" if self.complete else "INCOMPLETE"
 
     @property
     def new_access(self) -> bool:
@@ -260,6 +275,8 @@ class _Probes:
         stmts = _statements(old, new)
         self.stmts = stmts
         self.notes: list[str] = []
+        #: What was not compared: the result is incomplete (never PASS).
+        self.gaps: list[str] = []
         self.patterns = sorted({p for s in stmts for p in (s.resource or ()) + (s.not_resource or ()) if p != "*"})
         if any("${" in p for p in self.patterns):
             self.notes.append("Resource patterns with policy variables are matched only where the probe gives their keys")
@@ -463,17 +480,31 @@ class _Probes:
         return out
 
     def contexts(self) -> list[dict[str, str]]:
-        """The request contexts to try (key spelling -> one value)."""
+        """The request contexts to try (key spelling -> one value).
+
+        First (always all tried): no key, each key alone with each sample,
+        and per statement the values that satisfy it with each of its own
+        keys changed in turn (what finds new access in that statement).
+        Then combinations of a statement's values with keys of other
+        statements that can change the answer there: keys of Deny
+        statements and of clauses that may hold without the key (negated
+        operators, ``...IfExists``, ``Null``); up to a limit, past which
+        the result is incomplete."""
         kv = self.key_values()
-        out: list[dict[str, str]] = [{}]
+        first: list[dict[str, str]] = [{}]
         for low, (name, values) in kv.items():
-            out += [{name: v} for v in values]
+            first += [{name: v} for v in values]
+        mixing = {c.key.lower() for s in self.stmts for c in s.condition
+                  if s.effect == "Deny" or _may_hold_absent(c)}
+        later: list[dict[str, str]] = []
         for s in self.stmts:
             base: dict[str, str] = {}
+            own: set[str] = set()
             for c in s.condition:
                 low = c.key.lower()
                 if low not in kv:
                     continue
+                own.add(low)
                 want = _satisfying(c)
                 if want is None:
                     continue
@@ -483,17 +514,37 @@ class _Probes:
                     base[kv[low][0]] = want
             if not base:
                 continue
-            out.append(dict(base))
+            first.append(dict(base))
             for low, (name, values) in kv.items():
-                out += [{**base, name: v} for v in values]
+                if low in own:
+                    first += [{**base, name: v} for v in values]
+                elif low in mixing:
+                    later += [{**base, name: v} for v in values]
         unique: dict[tuple, dict[str, str]] = {}
-        for ctx in out:
+        for ctx in first:
             unique.setdefault(tuple(sorted(ctx.items())), ctx)
         ctxs = list(unique.values())
-        if len(ctxs) > _MAX_CONTEXTS:
-            self.notes.append(f"{len(ctxs)} condition contexts: only the first {_MAX_CONTEXTS} were tried")
-            ctxs = ctxs[:_MAX_CONTEXTS]
+        extra: dict[tuple, dict[str, str]] = {}
+        for ctx in later:
+            k = tuple(sorted(ctx.items()))
+            if k not in unique:
+                extra.setdefault(k, ctx)
+        room = max(0, _MAX_CONTEXTS - len(ctxs))
+        if len(extra) > room:
+            self.gaps.append(f"{len(ctxs) + len(extra)} condition contexts: only {len(ctxs) + room} were tried "
+                             "(combinations of conditions of different statements cut short)")
+        ctxs += list(extra.values())[:room]
         return ctxs
+
+
+def _may_hold_absent(c) -> bool:
+    """Whether a clause may hold when its key is absent (negated operators,
+    ``...IfExists``, ``Null``): then another statement's key can change it."""
+    try:
+        op = parse_operator(c.operator)
+    except OperatorError:
+        return True
+    return bool(op.negated or op.base == "Null" or op.if_exists or op.set_qualifier == "ForAllValues")
 
 
 def _outsider(accounts: set[str]) -> str:
@@ -729,4 +780,5 @@ def diff_policies(old: NamedPolicy, new: NamedPolicy) -> DiffResult:
     result.groups = sorted(groups.values(), key=lambda g: (g.principal or "", g.resource_patterns, g.conditions, g.actions))
     result.probes = count
     result.notes = probes.notes
+    result.gaps = probes.gaps
     return result
