@@ -82,6 +82,8 @@ CASES = [
     ("bucket-policy-role", "bucket-policy-everyone", [  # a bucket policy opened to everyone
         (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "anonymous callers", (), [None]),
         (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "principal of account 111122223333", (), [None]),
+        # The bucket's account: the policy does not say, so one it does not name.
+        (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "principal of account 123456789012", (), [None]),
         (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "principal of account 999999999999 (named by neither policy)", (), [None]),
     ]),
     ("bucket-policy-everyone", "bucket-policy-role", []),
@@ -331,3 +333,66 @@ def test_search_cut_short_is_incomplete_never_pass(monkeypatch, tmp_path):
     assert code == 1 and "INCOMPLETE" in out
     code, out, _ = run_cli("diff", str(p), str(p))
     assert code == 0
+
+
+NEW_CASES = [
+    # Cross-account trust: the named account is another account's, probed as
+    # a principal of that account (its IAM policies allowing everything).
+    ("trust-account-external-id", "trust-account", [
+        (["sts:AssumeRole"], ("*",), "account 444455556666", (), [None]),
+    ]),
+    ("trust-account-mfa", "trust-account", [
+        (["sts:AssumeRole"], ("*",), "account 444455556666", (), [None]),
+    ]),
+    ("trust-account", "trust-account-external-id", []),
+    # A Deny on a principal of the key's account removed: that principal is
+    # allowed when its IAM policies allow it (the key policy delegates).
+    ("key-policy-deny-bob", "key-policy-root-only", [
+        (["kms:Decrypt"], ("*",), "arn:aws:iam::111122223333:role/Bob (if its IAM policies allow it)", (), ["root"]),
+    ]),
+    ("key-policy-root-only", "key-policy-deny-bob", []),
+    # Principal "*" with a wildcard-account aws:PrincipalArn: a role of
+    # another account the pattern matches.
+    ("key-policy-root-only", "key-policy-principal-arn-any-account", [
+        (["kms:Decrypt"], ("*",), "arn:aws:iam::999999999999:role/X",
+         ("aws:PrincipalArn matches arn:aws:iam::*:role/X",), [None]),
+    ]),
+    ("key-policy-root-only", "key-policy-principal-arn-account-prefix", [
+        (["kms:Decrypt"], ("*",), "arn:aws:iam::444499999999:role/other9",
+         ("aws:PrincipalArn matches arn:aws:iam::4444*:role/*",), [None]),
+    ]),
+    ("key-policy-principal-arn-any-account", "key-policy-root-only", []),
+    # aws:userid is not derived from the probe's caller: sampled, patterns
+    # filled (AIDA* -> AIDAother9, which AIDAX* does not match).
+    ("userid-not-aida", "userid-not-aidax", [
+        (["s3:GetObject"], ("*",), None, ("aws:userid does not match AIDAX*",), [None]),
+    ]),
+    ("userid-not-aidax", "userid-not-aida", []),
+]
+
+
+@pytest.mark.parametrize("old,new,expected", NEW_CASES, ids=[f"{o}->{n}" for o, n, _ in NEW_CASES])
+def test_pairs_regressions(old, new, expected):
+    r = _diff(old, new)
+    assert _groups(r) == expected
+    assert r.result == ("FAIL" if expected else "PASS")
+    assert r.notes == [] and r.gaps == []
+
+
+def test_placeholder_principal_is_not_compared_and_not_pass():
+    # A Terraform placeholder account cannot be built as a caller: noted,
+    # and the result is INCOMPLETE (exit 1 with --fail-on-new-access).
+    for old, new in (("key-policy-placeholder.tf", "key-policy-root-only.json"),
+                     ("key-policy-root-only.json", "key-policy-placeholder.tf")):
+        r = diff_policies(read_diff_policy(str(D / old)), read_diff_policy(str(D / new)))
+        assert r.groups == [] and r.result == "INCOMPLETE"
+        assert r.gaps == ["principal 'arn:aws:iam::${var.partner}:root' (a wildcard or placeholder) cannot be built "
+                          "as a caller: its access was not compared"]
+    code, out, _ = run_cli("diff", "tests/data/diff/key-policy-root-only.json", "tests/data/diff/key-policy-placeholder.tf",
+                           "--fail-on-new-access", cwd=ROOT)
+    assert code == 1
+    assert "INCOMPLETE: no new access found" in out
+    assert "note: not compared: principal 'arn:aws:iam::${var.partner}:root'" in out
+    code, out, _ = run_cli("diff", "-f", "json", "tests/data/diff/key-policy-root-only.json",
+                           "tests/data/diff/key-policy-placeholder.tf", cwd=ROOT)
+    assert code == 0 and json.loads(out)["result"] == "INCOMPLETE"

@@ -96,7 +96,7 @@ _NO_ARN = parse_arn("arn:aws:none:::none")
 #: Context keys AWS sets from the caller or the resource (IAM User Guide,
 #: *AWS global condition context keys*): set by the probe, never by hand.
 _DERIVED = frozenset(k.lower() for k in (
-    "aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType", "aws:username", "aws:userid",
+    "aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType", "aws:username",
     "aws:PrincipalIsAWSService", "aws:PrincipalServiceName", "aws:ResourceAccount", "aws:RequestedRegion",
     "kms:CallerAccount", "aws:FederatedProvider",
 ))
@@ -295,21 +295,44 @@ class _Probes:
         return list(dict.fromkeys(values + [other])) if values else []
 
     def _home_account(self) -> str:
-        """The account the policies are about: the first account a principal
-        (resource-based) or a Resource ARN names, else 111122223333."""
-        values: list[str] = []
+        """The account the policies are about (the resource's account).
+
+        Never taken from a principal: a principal of another account (a
+        cross-account trust) is probed as that account's. For a
+        resource-based policy, the one account whose root an Allow of
+        ``kms:PutKeyPolicy`` names (a key policy's delegation to the key's
+        account, as PL305 infers it); else the first account a Resource
+        ARN names; else an account neither policy names (unknown)."""
+        delegated: set[str] = set()
+        named: set[str] = set()
         for s in self.stmts:
             for pr in (s.principal, s.not_principal):
-                if pr is not None:
-                    values += list(pr.aws)
-        values += [p for s in self.stmts for p in (s.resource or ()) + (s.not_resource or ())]
-        for v in values:
-            if _ACCOUNT.match(v):
-                return v
+                if pr is None:
+                    continue
+                for v in pr.aws:
+                    acct = v if _ACCOUNT.match(v) else (parse_arn(v).account if parse_arn(v) else "")
+                    if _ACCOUNT.match(acct or ""):
+                        named.add(acct)
+                        if (pr is s.principal and s.effect == "Allow" and (_ACCOUNT.match(v) or v.endswith(":root"))
+                                and matched_catalog_actions(s, frozenset(("kms:putkeypolicy",)))):
+                            delegated.add(acct)
+        if len(delegated) == 1:
+            return next(iter(delegated))
+        for v in (p for s in self.stmts for p in (s.resource or ()) + (s.not_resource or ())):
             arn = parse_arn(v)
             if arn is not None and _ACCOUNT.match(arn.account):
                 return arn.account
-        return _DEFAULT_ACCOUNT
+        if self.kind != "resource":
+            return _DEFAULT_ACCOUNT
+        for c in self.stmts:
+            for cl in c.condition:
+                if cl.key.lower() in _PRINCIPAL_KEYS:
+                    named.update(v for v in cl.values if _ACCOUNT.match(v))
+                    named.update(a.account for a in map(parse_arn, cl.values) if a is not None and a.account)
+        for candidate in (_DEFAULT_ACCOUNT, "123456789012", "210987654321"):
+            if candidate not in named:
+                return candidate
+        return _outsider(named | {"999999999999"})
 
     # -- actions ------------------------------------------------------------
     def actions(self) -> tuple[list[str], dict[str, str]]:
@@ -401,6 +424,8 @@ class _Probes:
             try:
                 c = parse_caller(text)
             except CallerError:
+                self.gaps.append(f"principal {text!r} cannot be built as a caller (a placeholder or malformed): "
+                                 "its access was not compared")
                 return
             if c.account:
                 named_accounts.add(c.account)
@@ -413,11 +438,16 @@ class _Probes:
                 for v in pr.aws:
                     if v == "*":
                         continue
-                    if has_wildcard(v):
+                    if has_wildcard(v) or "${" in v:
+                        self.gaps.append(f"principal {v!r} (a wildcard or placeholder) cannot be built as a caller: "
+                                         "its access was not compared")
                         continue
                     if _ACCOUNT.match(v) or v.endswith(":root"):
                         acct = v if _ACCOUNT.match(v) else (parse_arn(v).account if parse_arn(v) else v)
-                        add(acct, f"account {acct}")
+                        # Any principal of the account its IAM policies allow
+                        # (a role: the root user cannot assume roles).
+                        add(f"arn:aws:iam::{acct}:role/policylint-probe" if _ACCOUNT.match(acct or "") else acct,
+                            f"account {acct}")
                     else:
                         add(v, v)
                 for v in pr.service:
@@ -426,10 +456,15 @@ class _Probes:
                     add(f"federated:{v}", f"federated {v}")
                 for v in pr.canonical_user:
                     add(f"canonical:{v}", f"canonical user {v}")
+        principal_accounts = set(named_accounts)
         for c, label in self.condition_principals():
             named_accounts.add(c.account or "")
             out.append((c, label))
         add(f"arn:aws:iam::{self.home}:role/policylint-probe", f"principal of account {self.home}")
+        # Another principal of each account the policies name (not its root,
+        # not a named role): what the account's own IAM policies may allow.
+        for acct in sorted(a for a in principal_accounts if a and a != self.home):
+            add(f"arn:aws:iam::{acct}:role/policylint-probe", f"principal of account {acct}")
         outsider = _outsider(named_accounts)
         add(f"arn:aws:iam::{outsider}:role/policylint-outsider", f"principal of account {outsider} (named by neither policy)")
         add("anonymous", "anonymous callers")
@@ -453,7 +488,7 @@ class _Probes:
             for v in c.values:
                 if "${" in v:
                     continue
-                text = _fill(v, FILLER) if key == "aws:principalarn" else f"arn:aws:iam::{v}:role/policylint-probe"
+                text = _principal_sample(v) if key == "aws:principalarn" else f"arn:aws:iam::{v}:role/policylint-probe"
                 if key != "aws:principalarn" and not _ACCOUNT.match(v):
                     continue
                 try:
@@ -545,6 +580,18 @@ def _may_hold_absent(c) -> bool:
     except OperatorError:
         return True
     return bool(op.negated or op.base == "Null" or op.if_exists or op.set_qualifier == "ForAllValues")
+
+
+def _principal_sample(pattern: str) -> str:
+    """A principal ARN an ``aws:PrincipalArn`` pattern matches: a wildcard
+    account filled with digits (a role of another account), the rest with
+    ``other9``."""
+    arn = parse_arn(pattern)
+    if arn is None:
+        return _fill(pattern, FILLER)
+    partition = "aws" if has_wildcard(arn.partition) else arn.partition
+    service = "iam" if has_wildcard(arn.service) else arn.service
+    return f"arn:{partition}:{service}::{_fill_account(arn.account)}:{_fill(arn.resource, FILLER)}"
 
 
 def _outsider(accounts: set[str]) -> str:
@@ -672,17 +719,21 @@ class _Side:
         hit = self._auth.get(account)
         if hit is None:
             if self.kind == "resource":
-                ps = PolicySet(identity=[_allow_everything()] if account == "cross" else [], resource=self.policy)
+                ps = PolicySet(identity=[_allow_everything()] if account in ("cross", "same+iam") else [],
+                               resource=self.policy)
             else:
                 key_policy = _default_key_policy(account) if _ACCOUNT.match(account) else None
                 ps = PolicySet(identity=[self.policy], resource=key_policy)
             hit = self._auth[account] = Authorizer(ps)
         return hit
 
-    def decide(self, request: Request):
+    def decide(self, request: Request, iam: bool = False):
+        """The policy's decision; ``iam``: a caller of the resource's account
+        whose own IAM policies allow everything (what a key policy's
+        delegation to its account lets count)."""
         if self.kind == "resource":
             c, r = request.caller.account, request.resource_account
-            account = "cross" if c and r and c != r else "same"
+            account = "cross" if c and r and c != r else "same+iam" if iam else "same"
         else:
             account = request.resource_account or request.caller.account or ""
         return self.authorizer(account).authorize(request, strict=True)
@@ -759,20 +810,29 @@ def diff_policies(old: NamedPolicy, new: NamedPolicy) -> DiffResult:
                     req = Request(caller, action, resource, given)
                     count += 1
                     got = new_side.decide(req)
-                    if got.outcome is not Outcome.ALLOWED:
-                        continue
-                    if old_side.decide(req).outcome is Outcome.ALLOWED:
+                    found = got.outcome is Outcome.ALLOWED and old_side.decide(req).outcome is not Outcome.ALLOWED
+                    same = (kind == "resource" and caller.account is not None
+                            and caller.account == req.resource_account)
+                    if not found and same:
+                        # Within the account, also a caller whose IAM policies
+                        # allow it (a Deny removed, a key policy's delegation).
+                        got = new_side.decide(req, iam=True)
+                        found = got.outcome is Outcome.ALLOWED and old_side.decide(req, iam=True).outcome is not Outcome.ALLOWED
+                        label_here = f"{label} (if its IAM policies allow it)"
+                    else:
+                        label_here = label
+                    if not found:
                         continue
                     refs = tuple(r for r in got.determining if r.policy_type is new_side.ref_type and r.policy == new.name)
                     stmts = [by_ref[r.index] for r in refs if r.index in by_ref]
                     res_labels = tuple(dict.fromkeys(lbl for s in stmts for lbl in _resource_labels(s, resource))) or ("*",)
                     conds = tuple(dict.fromkeys(describe_clause(c) for s in stmts for c in s.condition))
-                    key = (label, res_labels, conds, refs)
+                    key = (label_here, res_labels, conds, refs)
                     g = groups.get(key)
                     if g is None:
                         used = {c.key.lower() for s in stmts for c in s.condition}
                         example = {req.key_names.get(k, k): v[0] for k, v in req.context.items() if k in used and v}
-                        g = groups[key] = NewAccess([], res_labels, resource, label, conds, example, refs)
+                        g = groups[key] = NewAccess([], res_labels, resource, label_here, conds, example, refs)
                     if spelled not in g.actions:
                         g.actions.append(spelled)
     for g in groups.values():
