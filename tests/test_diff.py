@@ -368,6 +368,19 @@ NEW_CASES = [
         (["s3:GetObject"], ("*",), None, ("aws:userid does not match AIDAX*",), [None]),
     ]),
     ("userid-not-aidax", "userid-not-aida", []),
+    # ForAllValues -> ForAnyValue: a known value with an unknown one.
+    ("tagkeys-forall", "tagkeys-foranyvalue", [
+        (["s3:GetObject"], ("*",), None, ("some value of aws:TagKeys equals a or b",), [None]),
+    ]),
+    # ForAnyValue -> ForAllValues: the key absent (ForAllValues holds).
+    ("tagkeys-foranyvalue", "tagkeys-forall", [
+        (["s3:GetObject"], ("*",), None, ("every value of aws:TagKeys equals a or b",), [None]),
+    ]),
+    # StringEquals -> StringEqualsIgnoreCase: a case variant of the value.
+    ("vpc-equals-s3", "vpc-equals-ignorecase-s3", [
+        (["s3:GetObject"], ("*",), None, ("aws:SourceVpc equals (ignoring case) vpc-1",), [None]),
+    ]),
+    ("vpc-equals-ignorecase-s3", "vpc-equals-s3", []),
 ]
 
 
@@ -396,3 +409,12 @@ def test_placeholder_principal_is_not_compared_and_not_pass():
     code, out, _ = run_cli("diff", "-f", "json", "tests/data/diff/key-policy-root-only.json",
                            "tests/data/diff/key-policy-placeholder.tf", cwd=ROOT)
     assert code == 0 and json.loads(out)["result"] == "INCOMPLETE"
+
+
+def test_multivalued_and_case_examples():
+    r = _diff("tagkeys-forall", "tagkeys-foranyvalue")
+    assert r.groups[0].example_context == {"aws:TagKeys": "a, policylint-matches-none"}
+    r = _diff("vpc-equals-s3", "vpc-equals-ignorecase-s3")
+    assert r.groups[0].example_context == {"aws:SourceVpc": "VPC-1"}
+    r = _diff("userid-not-aida", "userid-not-aidax")
+    assert r.groups[0].example_context == {"aws:userid": "AIDAother9"}

@@ -526,9 +526,20 @@ class _Probes:
         operators, ``...IfExists``, ``Null``); up to a limit, past which
         the result is incomplete."""
         kv = self.key_values()
-        first: list[dict[str, str]] = [{}]
+        first: list[dict] = [{}]
         for low, (name, values) in kv.items():
             first += [{name: v} for v in values]
+        # Multivalued keys (ForAllValues/ForAnyValue): a known value with an
+        # unknown one, and two known ones.
+        for _, c in self.clauses:
+            low = c.key.lower()
+            if low not in kv or not c.operator.lower().startswith(("forallvalues:", "foranyvalue:")):
+                continue
+            name, values = kv[low]
+            known = [v for v in values if v != _NONE_VALUE]
+            first += [{name: (v, _NONE_VALUE)} for v in known]
+            if len(known) > 1:
+                first.append({name: tuple(known[:2])})
         mixing = {c.key.lower() for s in self.stmts for c in s.condition
                   if s.effect == "Deny" or _may_hold_absent(c)}
         later: list[dict[str, str]] = []
@@ -557,11 +568,11 @@ class _Probes:
                     later += [{**base, name: v} for v in values]
         unique: dict[tuple, dict[str, str]] = {}
         for ctx in first:
-            unique.setdefault(tuple(sorted(ctx.items())), ctx)
+            unique.setdefault(_ctx_key(ctx), ctx)
         ctxs = list(unique.values())
         extra: dict[tuple, dict[str, str]] = {}
         for ctx in later:
-            k = tuple(sorted(ctx.items()))
+            k = _ctx_key(ctx)
             if k not in unique:
                 extra.setdefault(k, ctx)
         room = max(0, _MAX_CONTEXTS - len(ctxs))
@@ -570,6 +581,10 @@ class _Probes:
                              "(combinations of conditions of different statements cut short)")
         ctxs += list(extra.values())[:room]
         return ctxs
+
+
+def _ctx_key(ctx: dict) -> tuple:
+    return tuple(sorted((k, v if isinstance(v, tuple) else (v,)) for k, v in ctx.items()))
 
 
 def _may_hold_absent(c) -> bool:
@@ -640,6 +655,9 @@ def _samples(c) -> list[str]:
             out.append(_fill(v, FILLER) if ("Like" in op.base or family == "Arn") else v)
             if "Like" not in op.base and family != "Arn":
                 out.append(v + "-" + FILLER)
+            if family == "String" and out[-1].swapcase() != out[-1]:
+                # A case variant: what only ...IgnoreCase accepts.
+                out.append(_fill(v, FILLER).swapcase())
     if family == "IpAddress":
         out.append("192.0.2.77")
     return out
@@ -803,7 +821,7 @@ def diff_policies(old: NamedPolicy, new: NamedPolicy) -> DiffResult:
                 callers = [(holder, None)] + [(c, None) for c, _ in named if c.account == holder.account]
             for caller, label in callers:
                 for ctx in ctxs:
-                    given = {k: (v,) for k, v in ctx.items()}
+                    given = {k: (v if isinstance(v, tuple) else (v,)) for k, v in ctx.items()}
                     if kind == "resource" and resource != "*" and not (parse_arn(resource) or _NO_ARN).account:
                         # An ARN without an account (S3): the resource is the policy's account's.
                         given["aws:ResourceAccount"] = (probes.home,)
@@ -831,7 +849,7 @@ def diff_policies(old: NamedPolicy, new: NamedPolicy) -> DiffResult:
                     g = groups.get(key)
                     if g is None:
                         used = {c.key.lower() for s in stmts for c in s.condition}
-                        example = {req.key_names.get(k, k): v[0] for k, v in req.context.items() if k in used and v}
+                        example = {req.key_names.get(k, k): ", ".join(v) for k, v in req.context.items() if k in used and v}
                         g = groups[key] = NewAccess([], res_labels, resource, label_here, conds, example, refs)
                     if spelled not in g.actions:
                         g.actions.append(spelled)
