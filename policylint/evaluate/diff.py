@@ -33,26 +33,42 @@ combination of:
   nines, a wildcard Region with ``zz-other-1``), which the pattern matches
   but a narrower pattern does not;
 * principals (resource-based policies): each Principal value of either
-  policy, principals named by ``aws:PrincipalArn``/``aws:PrincipalAccount``/
-  ``kms:CallerAccount`` conditions, another principal of the policy's
-  account, one of an account neither policy names, and anonymous callers.
-  A caller of another account than the resource's is given an
-  identity-based policy that allows everything (what its own account may
-  grant: across accounts both must allow); within the resource's account
-  the resource-based policy alone decides (a resource ARN without an
-  account, such as an S3 object's, is the policy's account's).
+  policy (an account or its root as a role of that account: the root user
+  cannot assume roles), another principal of each account they name,
+  principals named by ``aws:PrincipalArn``/``aws:PrincipalAccount``/
+  ``kms:CallerAccount`` conditions (a wildcard account filled with digits:
+  a role of another account), another principal of the policy's account,
+  one of an account neither policy names, and anonymous callers. The
+  policy's own account is never taken from its principals (a trust policy
+  naming another account's root is a cross-account trust): it is the one
+  account a key policy delegates to (an Allow of ``kms:PutKeyPolicy`` to an
+  account root, as PL305 infers a key's account), else the account a
+  Resource ARN names, else an account neither policy names. A caller of
+  another account than the resource's is given an identity-based policy
+  that allows everything (what its own account may grant: across accounts
+  both must allow); a caller of the resource's account is decided with the
+  resource-based policy alone, and then also with an identity-based policy
+  that allows everything (a removed Deny, a key policy's delegation: new
+  access labelled "if its IAM policies allow it"); a resource ARN without
+  an account, such as an S3 object's, is the policy's account's.
   Identity-based policies get one principal of the resource's account, and
   a KMS key is given the default key policy (delegation to the account),
   and the principals of those conditions in the resource's account;
 * request contexts: no key; each condition key alone with each sample value
-  (each policy value, ``Like`` patterns filled, numbers one above and below,
-  the first and last address of a CIDR, a value matching none); and, for each
-  statement with conditions, values that satisfy all its clauses, then each
-  key of any clause changed to each of its samples (a weaker condition is
-  found where the stronger one's values are not met).
+  (each policy value, ``Like`` patterns filled, a case variant of string
+  values, numbers one above and below, the first and last address of a
+  CIDR, a value matching none); for keys under ``ForAllValues``/
+  ``ForAnyValue``, several values (a known value with an unknown one, two
+  known ones); for each statement with conditions, values that satisfy all
+  its clauses, then each of its own keys changed to each of its samples (a
+  weaker condition is found where the stronger one's values are not met);
+  then those values with keys of other statements that can change the
+  answer (Deny statements, clauses that may hold without their key), up to
+  2000 contexts.
 
 Keys AWS derives from the caller and the resource (``aws:PrincipalArn``,
-``aws:ResourceAccount``, ...) are never set by hand: they vary with the
+``aws:ResourceAccount``, ...; not ``aws:userid``, which the evaluator does
+not derive and is sampled) are never set by hand: they vary with the
 probe's principal and resource, so that no probe is an impossible request.
 
 Limits (reported as notes, never silently): patterns with policy variables
@@ -60,7 +76,10 @@ Limits (reported as notes, never silently): patterns with policy variables
 resolves them from the probe; wildcards are filled one way, so two patterns
 that overlap only in texts the filler never makes (``*a*`` against ``*b*``)
 may hide a difference; only the sample values above are tried for condition
-keys.
+keys. What was not compared at all makes the result ``INCOMPLETE``, never
+``PASS`` (``DiffResult.gaps``): the context limit reached, a principal that
+cannot be built as a caller (a placeholder such as ``${var.partner}``, a
+wildcard ARN).
 """
 
 from __future__ import annotations
