@@ -531,12 +531,12 @@ def diff(
     old: Annotated[str, typer.Argument(metavar="OLD", help="The existing policy (with --git: the file whose revision is compared, NEW being the working file).")],
     new: Annotated[Optional[str], typer.Argument(metavar="[NEW]", help="The updated policy.")] = None,
     git: Annotated[Optional[str], typer.Option("--git", metavar="REV", help="Compare the file as it is at git revision REV (OLD) with the working file (NEW): policylint diff --git REV PATH.")] = None,
-    fail_on_new_access: Annotated[bool, typer.Option("--fail-on-new-access", help="Exit 1 when NEW allows something OLD does not (an offline CheckNoNewAccess).")] = False,
+    fail_on_new_access: Annotated[bool, typer.Option("--fail-on-new-access", help="Exit 1 when NEW allows something OLD does not (an offline CheckNoNewAccess), or when the comparison is incomplete.")] = False,
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
     debug: Annotated[bool, typer.Option("--debug", help="Print tracebacks of internal errors.")] = False,
 ) -> None:
     """The access NEW grants that OLD did not, per action, resource, principal and condition, decided by the evaluator.
-    Exit codes: 0 no new access (or no --fail-on-new-access), 1 new access with --fail-on-new-access, 2 error."""
+    Exit codes: 0 no new access (or no --fail-on-new-access), 1 new access or an incomplete comparison with --fail-on-new-access, 2 error."""
     import os
     import tempfile
 
@@ -573,7 +573,8 @@ def diff(
         sys.stdout.write(render_diff_json(result))
     else:
         sys.stdout.write(render_diff_text(result))
-    raise typer.Exit(1 if fail_on_new_access and result.new_access else 0)
+    # A gate must not pass what was not compared: INCOMPLETE fails it too.
+    raise typer.Exit(1 if fail_on_new_access and (result.new_access or not result.complete) else 0)
 
 
 class GraphFormat(str, Enum):

@@ -82,6 +82,8 @@ CASES = [
     ("bucket-policy-role", "bucket-policy-everyone", [  # a bucket policy opened to everyone
         (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "anonymous callers", (), [None]),
         (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "principal of account 111122223333", (), [None]),
+        # The bucket's account: the policy does not say, so one it does not name.
+        (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "principal of account 123456789012", (), [None]),
         (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "principal of account 999999999999 (named by neither policy)", (), [None]),
     ]),
     ("bucket-policy-everyone", "bucket-policy-role", []),
@@ -280,3 +282,139 @@ def test_actions_not_in_the_catalog_are_noted(tmp_path):
     code, out, _ = run_cli("diff", str(p), str(p))
     assert code == 0
     assert out.endswith("Decided 1 request with each policy.\nnote: not in the catalog, so not compared: kms:DecryptFuture\n")
+
+
+# --- regressions: searches cut short, principals, contexts -------------------
+
+
+def _groups(r):
+    return [(g.actions, g.resource_patterns, g.principal, g.conditions, [s.sid for s in g.statements]) for g in r.groups]
+
+
+def test_many_statements_each_statement_is_searched_first():
+    # 10 (40) statements, each with its own tag key: one more value in the
+    # last statement was past the first 400 contexts and gave "no new access".
+    r = _diff("many-statements", "many-statements-one-more-value")
+    assert _groups(r) == [(["s3:GetObject"], ("*",), None,
+                           ("aws:PrincipalTag/t9 equals v0 or v1 or v2 or NEW", "aws:SourceVpc matches vpc-9*"), [None])]
+    assert r.groups[0].example_context["aws:PrincipalTag/t9"] == "NEW"
+    assert r.complete and r.result == "FAIL"
+    r = _diff("many-statements-3keys", "many-statements-3keys-one-more-value")
+    assert _groups(r) == [(["s3:GetObject"], ("*",), None,
+                           ("aws:PrincipalTag/t39 equals v0 or v1 or v2 or v3 or v4 or NEW",
+                            "aws:SourceIp is in 10.39.0.0/16", "aws:SourceVpc matches vpc-39*"), [None])]
+    r = _diff("many-statements", "many-statements")
+    assert r.groups == [] and r.result == "PASS" and r.gaps == []
+
+
+def test_search_cut_short_is_incomplete_never_pass(monkeypatch, tmp_path):
+    import policylint.evaluate.diff as d
+
+    data = json.loads((D / "many-statements.json").read_text())
+    data["Statement"].append({"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*",
+                              "Condition": {"StringEquals": {"aws:PrincipalTag/blocked": "yes"}}})
+    p = tmp_path / "p.json"
+    p.write_text(json.dumps(data))
+    r = diff_policies(read_diff_policy(str(p)), read_diff_policy(str(p)))
+    assert r.result == "PASS" and r.gaps == []
+    monkeypatch.setattr(d, "_MAX_CONTEXTS", 5)
+    r = diff_policies(read_diff_policy(str(p)), read_diff_policy(str(p)))
+    assert r.groups == [] and not r.complete and r.result == "INCOMPLETE"
+    assert len(r.gaps) == 1 and "condition contexts: only" in r.gaps[0] and "cut short" in r.gaps[0]
+    from policylint.report.diff import render_diff_json, render_diff_text
+
+    data = json.loads(render_diff_json(r))
+    assert data["result"] == "INCOMPLETE" and data["complete"] is False
+    text = render_diff_text(r)
+    assert "INCOMPLETE: no new access found" in text and "No new access:" not in text
+    assert "note: not compared: " in text
+    # A CI gate does not pass what was not compared.
+    code, out, _ = run_cli("diff", str(p), str(p), "--fail-on-new-access")
+    assert code == 1 and "INCOMPLETE" in out
+    code, out, _ = run_cli("diff", str(p), str(p))
+    assert code == 0
+
+
+NEW_CASES = [
+    # Cross-account trust: the named account is another account's, probed as
+    # a principal of that account (its IAM policies allowing everything).
+    ("trust-account-external-id", "trust-account", [
+        (["sts:AssumeRole"], ("*",), "account 444455556666", (), [None]),
+    ]),
+    ("trust-account-mfa", "trust-account", [
+        (["sts:AssumeRole"], ("*",), "account 444455556666", (), [None]),
+    ]),
+    ("trust-account", "trust-account-external-id", []),
+    # A Deny on a principal of the key's account removed: that principal is
+    # allowed when its IAM policies allow it (the key policy delegates).
+    ("key-policy-deny-bob", "key-policy-root-only", [
+        (["kms:Decrypt"], ("*",), "arn:aws:iam::111122223333:role/Bob (if its IAM policies allow it)", (), ["root"]),
+    ]),
+    ("key-policy-root-only", "key-policy-deny-bob", []),
+    # Principal "*" with a wildcard-account aws:PrincipalArn: a role of
+    # another account the pattern matches.
+    ("key-policy-root-only", "key-policy-principal-arn-any-account", [
+        (["kms:Decrypt"], ("*",), "arn:aws:iam::999999999999:role/X",
+         ("aws:PrincipalArn matches arn:aws:iam::*:role/X",), [None]),
+    ]),
+    ("key-policy-root-only", "key-policy-principal-arn-account-prefix", [
+        (["kms:Decrypt"], ("*",), "arn:aws:iam::444499999999:role/other9",
+         ("aws:PrincipalArn matches arn:aws:iam::4444*:role/*",), [None]),
+    ]),
+    ("key-policy-principal-arn-any-account", "key-policy-root-only", []),
+    # aws:userid is not derived from the probe's caller: sampled, patterns
+    # filled (AIDA* -> AIDAother9, which AIDAX* does not match).
+    ("userid-not-aida", "userid-not-aidax", [
+        (["s3:GetObject"], ("*",), None, ("aws:userid does not match AIDAX*",), [None]),
+    ]),
+    ("userid-not-aidax", "userid-not-aida", []),
+    # ForAllValues -> ForAnyValue: a known value with an unknown one.
+    ("tagkeys-forall", "tagkeys-foranyvalue", [
+        (["s3:GetObject"], ("*",), None, ("some value of aws:TagKeys equals a or b",), [None]),
+    ]),
+    # ForAnyValue -> ForAllValues: the key absent (ForAllValues holds).
+    ("tagkeys-foranyvalue", "tagkeys-forall", [
+        (["s3:GetObject"], ("*",), None, ("every value of aws:TagKeys equals a or b",), [None]),
+    ]),
+    # StringEquals -> StringEqualsIgnoreCase: a case variant of the value.
+    ("vpc-equals-s3", "vpc-equals-ignorecase-s3", [
+        (["s3:GetObject"], ("*",), None, ("aws:SourceVpc equals (ignoring case) vpc-1",), [None]),
+    ]),
+    ("vpc-equals-ignorecase-s3", "vpc-equals-s3", []),
+]
+
+
+@pytest.mark.parametrize("old,new,expected", NEW_CASES, ids=[f"{o}->{n}" for o, n, _ in NEW_CASES])
+def test_pairs_regressions(old, new, expected):
+    r = _diff(old, new)
+    assert _groups(r) == expected
+    assert r.result == ("FAIL" if expected else "PASS")
+    assert r.notes == [] and r.gaps == []
+
+
+def test_placeholder_principal_is_not_compared_and_not_pass():
+    # A Terraform placeholder account cannot be built as a caller: noted,
+    # and the result is INCOMPLETE (exit 1 with --fail-on-new-access).
+    for old, new in (("key-policy-placeholder.tf", "key-policy-root-only.json"),
+                     ("key-policy-root-only.json", "key-policy-placeholder.tf")):
+        r = diff_policies(read_diff_policy(str(D / old)), read_diff_policy(str(D / new)))
+        assert r.groups == [] and r.result == "INCOMPLETE"
+        assert r.gaps == ["principal 'arn:aws:iam::${var.partner}:root' (a wildcard or placeholder) cannot be built "
+                          "as a caller: its access was not compared"]
+    code, out, _ = run_cli("diff", "tests/data/diff/key-policy-root-only.json", "tests/data/diff/key-policy-placeholder.tf",
+                           "--fail-on-new-access", cwd=ROOT)
+    assert code == 1
+    assert "INCOMPLETE: no new access found" in out
+    assert "note: not compared: principal 'arn:aws:iam::${var.partner}:root'" in out
+    code, out, _ = run_cli("diff", "-f", "json", "tests/data/diff/key-policy-root-only.json",
+                           "tests/data/diff/key-policy-placeholder.tf", cwd=ROOT)
+    assert code == 0 and json.loads(out)["result"] == "INCOMPLETE"
+
+
+def test_multivalued_and_case_examples():
+    r = _diff("tagkeys-forall", "tagkeys-foranyvalue")
+    assert r.groups[0].example_context == {"aws:TagKeys": "a, policylint-matches-none"}
+    r = _diff("vpc-equals-s3", "vpc-equals-ignorecase-s3")
+    assert r.groups[0].example_context == {"aws:SourceVpc": "VPC-1"}
+    r = _diff("userid-not-aida", "userid-not-aidax")
+    assert r.groups[0].example_context == {"aws:userid": "AIDAother9"}

@@ -33,26 +33,42 @@ combination of:
   nines, a wildcard Region with ``zz-other-1``), which the pattern matches
   but a narrower pattern does not;
 * principals (resource-based policies): each Principal value of either
-  policy, principals named by ``aws:PrincipalArn``/``aws:PrincipalAccount``/
-  ``kms:CallerAccount`` conditions, another principal of the policy's
-  account, one of an account neither policy names, and anonymous callers.
-  A caller of another account than the resource's is given an
-  identity-based policy that allows everything (what its own account may
-  grant: across accounts both must allow); within the resource's account
-  the resource-based policy alone decides (a resource ARN without an
-  account, such as an S3 object's, is the policy's account's).
+  policy (an account or its root as a role of that account: the root user
+  cannot assume roles), another principal of each account they name,
+  principals named by ``aws:PrincipalArn``/``aws:PrincipalAccount``/
+  ``kms:CallerAccount`` conditions (a wildcard account filled with digits:
+  a role of another account), another principal of the policy's account,
+  one of an account neither policy names, and anonymous callers. The
+  policy's own account is never taken from its principals (a trust policy
+  naming another account's root is a cross-account trust): it is the one
+  account a key policy delegates to (an Allow of ``kms:PutKeyPolicy`` to an
+  account root, as PL305 infers a key's account), else the account a
+  Resource ARN names, else an account neither policy names. A caller of
+  another account than the resource's is given an identity-based policy
+  that allows everything (what its own account may grant: across accounts
+  both must allow); a caller of the resource's account is decided with the
+  resource-based policy alone, and then also with an identity-based policy
+  that allows everything (a removed Deny, a key policy's delegation: new
+  access labelled "if its IAM policies allow it"); a resource ARN without
+  an account, such as an S3 object's, is the policy's account's.
   Identity-based policies get one principal of the resource's account, and
   a KMS key is given the default key policy (delegation to the account),
   and the principals of those conditions in the resource's account;
 * request contexts: no key; each condition key alone with each sample value
-  (each policy value, ``Like`` patterns filled, numbers one above and below,
-  the first and last address of a CIDR, a value matching none); and, for each
-  statement with conditions, values that satisfy all its clauses, then each
-  key of any clause changed to each of its samples (a weaker condition is
-  found where the stronger one's values are not met).
+  (each policy value, ``Like`` patterns filled, a case variant of string
+  values, numbers one above and below, the first and last address of a
+  CIDR, a value matching none); for keys under ``ForAllValues``/
+  ``ForAnyValue``, several values (a known value with an unknown one, two
+  known ones); for each statement with conditions, values that satisfy all
+  its clauses, then each of its own keys changed to each of its samples (a
+  weaker condition is found where the stronger one's values are not met);
+  then those values with keys of other statements that can change the
+  answer (Deny statements, clauses that may hold without their key), up to
+  2000 contexts.
 
 Keys AWS derives from the caller and the resource (``aws:PrincipalArn``,
-``aws:ResourceAccount``, ...) are never set by hand: they vary with the
+``aws:ResourceAccount``, ...; not ``aws:userid``, which the evaluator does
+not derive and is sampled) are never set by hand: they vary with the
 probe's principal and resource, so that no probe is an impossible request.
 
 Limits (reported as notes, never silently): patterns with policy variables
@@ -60,7 +76,10 @@ Limits (reported as notes, never silently): patterns with policy variables
 resolves them from the probe; wildcards are filled one way, so two patterns
 that overlap only in texts the filler never makes (``*a*`` against ``*b*``)
 may hide a difference; only the sample values above are tried for condition
-keys.
+keys. What was not compared at all makes the result ``INCOMPLETE``, never
+``PASS`` (``DiffResult.gaps``): the context limit reached, a principal that
+cannot be built as a caller (a placeholder such as ``${var.partner}``, a
+wildcard ARN).
 """
 
 from __future__ import annotations
@@ -90,13 +109,13 @@ _REGION_FILLER = "zz-other-1"
 _NONE_VALUE = "policylint-matches-none"
 _DEFAULT_ACCOUNT = "111122223333"
 _ACCOUNT = re.compile(r"^[0-9]{12}$")
-_MAX_CONTEXTS = 400
+_MAX_CONTEXTS = 2000
 _NO_ARN = parse_arn("arn:aws:none:::none")
 
 #: Context keys AWS sets from the caller or the resource (IAM User Guide,
 #: *AWS global condition context keys*): set by the probe, never by hand.
 _DERIVED = frozenset(k.lower() for k in (
-    "aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType", "aws:username", "aws:userid",
+    "aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType", "aws:username",
     "aws:PrincipalIsAWSService", "aws:PrincipalServiceName", "aws:ResourceAccount", "aws:RequestedRegion",
     "kms:CallerAccount", "aws:FederatedProvider",
 ))
@@ -154,7 +173,9 @@ class DiffResult:
         kind: ``identity`` or ``resource`` (the probes include principals).
         groups: the new access, grouped (empty: no new access).
         probes: how many requests were decided with each policy.
-        notes: what the probes could not cover.
+        notes: what the probes could not cover (limits of the method).
+        gaps: what was not compared at all (a search cut short, a principal
+            that cannot be built): the result is ``INCOMPLETE``, not ``PASS``.
     """
 
     old: NamedPolicy
@@ -163,6 +184,19 @@ class DiffResult:
     groups: list[NewAccess] = field(default_factory=list)
     probes: int = 0
     notes: list[str] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """False when some requests could not be compared (``gaps``): no new
+        access found is then not a PASS."""
+        return not self.gaps
+
+    @property
+    def result(self) -> str:
+        """``FAIL`` (new access), ``INCOMPLETE`` (none found, but some was not
+        compared: see ``gaps``) or ``PASS``."""
+        return "FAIL" if self.groups else "PASS" if self.complete else "INCOMPLETE"
 
     @property
     def new_access(self) -> bool:
@@ -260,6 +294,8 @@ class _Probes:
         stmts = _statements(old, new)
         self.stmts = stmts
         self.notes: list[str] = []
+        #: What was not compared: the result is incomplete (never PASS).
+        self.gaps: list[str] = []
         self.patterns = sorted({p for s in stmts for p in (s.resource or ()) + (s.not_resource or ()) if p != "*"})
         if any("${" in p for p in self.patterns):
             self.notes.append("Resource patterns with policy variables are matched only where the probe gives their keys")
@@ -278,21 +314,44 @@ class _Probes:
         return list(dict.fromkeys(values + [other])) if values else []
 
     def _home_account(self) -> str:
-        """The account the policies are about: the first account a principal
-        (resource-based) or a Resource ARN names, else 111122223333."""
-        values: list[str] = []
+        """The account the policies are about (the resource's account).
+
+        Never taken from a principal: a principal of another account (a
+        cross-account trust) is probed as that account's. For a
+        resource-based policy, the one account whose root an Allow of
+        ``kms:PutKeyPolicy`` names (a key policy's delegation to the key's
+        account, as PL305 infers it); else the first account a Resource
+        ARN names; else an account neither policy names (unknown)."""
+        delegated: set[str] = set()
+        named: set[str] = set()
         for s in self.stmts:
             for pr in (s.principal, s.not_principal):
-                if pr is not None:
-                    values += list(pr.aws)
-        values += [p for s in self.stmts for p in (s.resource or ()) + (s.not_resource or ())]
-        for v in values:
-            if _ACCOUNT.match(v):
-                return v
+                if pr is None:
+                    continue
+                for v in pr.aws:
+                    acct = v if _ACCOUNT.match(v) else (parse_arn(v).account if parse_arn(v) else "")
+                    if _ACCOUNT.match(acct or ""):
+                        named.add(acct)
+                        if (pr is s.principal and s.effect == "Allow" and (_ACCOUNT.match(v) or v.endswith(":root"))
+                                and matched_catalog_actions(s, frozenset(("kms:putkeypolicy",)))):
+                            delegated.add(acct)
+        if len(delegated) == 1:
+            return next(iter(delegated))
+        for v in (p for s in self.stmts for p in (s.resource or ()) + (s.not_resource or ())):
             arn = parse_arn(v)
             if arn is not None and _ACCOUNT.match(arn.account):
                 return arn.account
-        return _DEFAULT_ACCOUNT
+        if self.kind != "resource":
+            return _DEFAULT_ACCOUNT
+        for c in self.stmts:
+            for cl in c.condition:
+                if cl.key.lower() in _PRINCIPAL_KEYS:
+                    named.update(v for v in cl.values if _ACCOUNT.match(v))
+                    named.update(a.account for a in map(parse_arn, cl.values) if a is not None and a.account)
+        for candidate in (_DEFAULT_ACCOUNT, "123456789012", "210987654321"):
+            if candidate not in named:
+                return candidate
+        return _outsider(named | {"999999999999"})
 
     # -- actions ------------------------------------------------------------
     def actions(self) -> tuple[list[str], dict[str, str]]:
@@ -384,6 +443,8 @@ class _Probes:
             try:
                 c = parse_caller(text)
             except CallerError:
+                self.gaps.append(f"principal {text!r} cannot be built as a caller (a placeholder or malformed): "
+                                 "its access was not compared")
                 return
             if c.account:
                 named_accounts.add(c.account)
@@ -396,11 +457,16 @@ class _Probes:
                 for v in pr.aws:
                     if v == "*":
                         continue
-                    if has_wildcard(v):
+                    if has_wildcard(v) or "${" in v:
+                        self.gaps.append(f"principal {v!r} (a wildcard or placeholder) cannot be built as a caller: "
+                                         "its access was not compared")
                         continue
                     if _ACCOUNT.match(v) or v.endswith(":root"):
                         acct = v if _ACCOUNT.match(v) else (parse_arn(v).account if parse_arn(v) else v)
-                        add(acct, f"account {acct}")
+                        # Any principal of the account its IAM policies allow
+                        # (a role: the root user cannot assume roles).
+                        add(f"arn:aws:iam::{acct}:role/policylint-probe" if _ACCOUNT.match(acct or "") else acct,
+                            f"account {acct}")
                     else:
                         add(v, v)
                 for v in pr.service:
@@ -409,10 +475,15 @@ class _Probes:
                     add(f"federated:{v}", f"federated {v}")
                 for v in pr.canonical_user:
                     add(f"canonical:{v}", f"canonical user {v}")
+        principal_accounts = set(named_accounts)
         for c, label in self.condition_principals():
             named_accounts.add(c.account or "")
             out.append((c, label))
         add(f"arn:aws:iam::{self.home}:role/policylint-probe", f"principal of account {self.home}")
+        # Another principal of each account the policies name (not its root,
+        # not a named role): what the account's own IAM policies may allow.
+        for acct in sorted(a for a in principal_accounts if a and a != self.home):
+            add(f"arn:aws:iam::{acct}:role/policylint-probe", f"principal of account {acct}")
         outsider = _outsider(named_accounts)
         add(f"arn:aws:iam::{outsider}:role/policylint-outsider", f"principal of account {outsider} (named by neither policy)")
         add("anonymous", "anonymous callers")
@@ -436,7 +507,7 @@ class _Probes:
             for v in c.values:
                 if "${" in v:
                     continue
-                text = _fill(v, FILLER) if key == "aws:principalarn" else f"arn:aws:iam::{v}:role/policylint-probe"
+                text = _principal_sample(v) if key == "aws:principalarn" else f"arn:aws:iam::{v}:role/policylint-probe"
                 if key != "aws:principalarn" and not _ACCOUNT.match(v):
                     continue
                 try:
@@ -463,17 +534,42 @@ class _Probes:
         return out
 
     def contexts(self) -> list[dict[str, str]]:
-        """The request contexts to try (key spelling -> one value)."""
+        """The request contexts to try (key spelling -> one value).
+
+        First (always all tried): no key, each key alone with each sample,
+        and per statement the values that satisfy it with each of its own
+        keys changed in turn (what finds new access in that statement).
+        Then combinations of a statement's values with keys of other
+        statements that can change the answer there: keys of Deny
+        statements and of clauses that may hold without the key (negated
+        operators, ``...IfExists``, ``Null``); up to a limit, past which
+        the result is incomplete."""
         kv = self.key_values()
-        out: list[dict[str, str]] = [{}]
+        first: list[dict] = [{}]
         for low, (name, values) in kv.items():
-            out += [{name: v} for v in values]
+            first += [{name: v} for v in values]
+        # Multivalued keys (ForAllValues/ForAnyValue): a known value with an
+        # unknown one, and two known ones.
+        for _, c in self.clauses:
+            low = c.key.lower()
+            if low not in kv or not c.operator.lower().startswith(("forallvalues:", "foranyvalue:")):
+                continue
+            name, values = kv[low]
+            known = [v for v in values if v != _NONE_VALUE]
+            first += [{name: (v, _NONE_VALUE)} for v in known]
+            if len(known) > 1:
+                first.append({name: tuple(known[:2])})
+        mixing = {c.key.lower() for s in self.stmts for c in s.condition
+                  if s.effect == "Deny" or _may_hold_absent(c)}
+        later: list[dict[str, str]] = []
         for s in self.stmts:
             base: dict[str, str] = {}
+            own: set[str] = set()
             for c in s.condition:
                 low = c.key.lower()
                 if low not in kv:
                     continue
+                own.add(low)
                 want = _satisfying(c)
                 if want is None:
                     continue
@@ -483,17 +579,53 @@ class _Probes:
                     base[kv[low][0]] = want
             if not base:
                 continue
-            out.append(dict(base))
+            first.append(dict(base))
             for low, (name, values) in kv.items():
-                out += [{**base, name: v} for v in values]
+                if low in own:
+                    first += [{**base, name: v} for v in values]
+                elif low in mixing:
+                    later += [{**base, name: v} for v in values]
         unique: dict[tuple, dict[str, str]] = {}
-        for ctx in out:
-            unique.setdefault(tuple(sorted(ctx.items())), ctx)
+        for ctx in first:
+            unique.setdefault(_ctx_key(ctx), ctx)
         ctxs = list(unique.values())
-        if len(ctxs) > _MAX_CONTEXTS:
-            self.notes.append(f"{len(ctxs)} condition contexts: only the first {_MAX_CONTEXTS} were tried")
-            ctxs = ctxs[:_MAX_CONTEXTS]
+        extra: dict[tuple, dict[str, str]] = {}
+        for ctx in later:
+            k = _ctx_key(ctx)
+            if k not in unique:
+                extra.setdefault(k, ctx)
+        room = max(0, _MAX_CONTEXTS - len(ctxs))
+        if len(extra) > room:
+            self.gaps.append(f"{len(ctxs) + len(extra)} condition contexts: only {len(ctxs) + room} were tried "
+                             "(combinations of conditions of different statements cut short)")
+        ctxs += list(extra.values())[:room]
         return ctxs
+
+
+def _ctx_key(ctx: dict) -> tuple:
+    return tuple(sorted((k, v if isinstance(v, tuple) else (v,)) for k, v in ctx.items()))
+
+
+def _may_hold_absent(c) -> bool:
+    """Whether a clause may hold when its key is absent (negated operators,
+    ``...IfExists``, ``Null``): then another statement's key can change it."""
+    try:
+        op = parse_operator(c.operator)
+    except OperatorError:
+        return True
+    return bool(op.negated or op.base == "Null" or op.if_exists or op.set_qualifier == "ForAllValues")
+
+
+def _principal_sample(pattern: str) -> str:
+    """A principal ARN an ``aws:PrincipalArn`` pattern matches: a wildcard
+    account filled with digits (a role of another account), the rest with
+    ``other9``."""
+    arn = parse_arn(pattern)
+    if arn is None:
+        return _fill(pattern, FILLER)
+    partition = "aws" if has_wildcard(arn.partition) else arn.partition
+    service = "iam" if has_wildcard(arn.service) else arn.service
+    return f"arn:{partition}:{service}::{_fill_account(arn.account)}:{_fill(arn.resource, FILLER)}"
 
 
 def _outsider(accounts: set[str]) -> str:
@@ -542,6 +674,9 @@ def _samples(c) -> list[str]:
             out.append(_fill(v, FILLER) if ("Like" in op.base or family == "Arn") else v)
             if "Like" not in op.base and family != "Arn":
                 out.append(v + "-" + FILLER)
+            if family == "String" and out[-1].swapcase() != out[-1]:
+                # A case variant: what only ...IgnoreCase accepts.
+                out.append(_fill(v, FILLER).swapcase())
     if family == "IpAddress":
         out.append("192.0.2.77")
     return out
@@ -621,17 +756,21 @@ class _Side:
         hit = self._auth.get(account)
         if hit is None:
             if self.kind == "resource":
-                ps = PolicySet(identity=[_allow_everything()] if account == "cross" else [], resource=self.policy)
+                ps = PolicySet(identity=[_allow_everything()] if account in ("cross", "same+iam") else [],
+                               resource=self.policy)
             else:
                 key_policy = _default_key_policy(account) if _ACCOUNT.match(account) else None
                 ps = PolicySet(identity=[self.policy], resource=key_policy)
             hit = self._auth[account] = Authorizer(ps)
         return hit
 
-    def decide(self, request: Request):
+    def decide(self, request: Request, iam: bool = False):
+        """The policy's decision; ``iam``: a caller of the resource's account
+        whose own IAM policies allow everything (what a key policy's
+        delegation to its account lets count)."""
         if self.kind == "resource":
             c, r = request.caller.account, request.resource_account
-            account = "cross" if c and r and c != r else "same"
+            account = "cross" if c and r and c != r else "same+iam" if iam else "same"
         else:
             account = request.resource_account or request.caller.account or ""
         return self.authorizer(account).authorize(request, strict=True)
@@ -701,27 +840,36 @@ def diff_policies(old: NamedPolicy, new: NamedPolicy) -> DiffResult:
                 callers = [(holder, None)] + [(c, None) for c, _ in named if c.account == holder.account]
             for caller, label in callers:
                 for ctx in ctxs:
-                    given = {k: (v,) for k, v in ctx.items()}
+                    given = {k: (v if isinstance(v, tuple) else (v,)) for k, v in ctx.items()}
                     if kind == "resource" and resource != "*" and not (parse_arn(resource) or _NO_ARN).account:
                         # An ARN without an account (S3): the resource is the policy's account's.
                         given["aws:ResourceAccount"] = (probes.home,)
                     req = Request(caller, action, resource, given)
                     count += 1
                     got = new_side.decide(req)
-                    if got.outcome is not Outcome.ALLOWED:
-                        continue
-                    if old_side.decide(req).outcome is Outcome.ALLOWED:
+                    found = got.outcome is Outcome.ALLOWED and old_side.decide(req).outcome is not Outcome.ALLOWED
+                    same = (kind == "resource" and caller.account is not None
+                            and caller.account == req.resource_account)
+                    if not found and same:
+                        # Within the account, also a caller whose IAM policies
+                        # allow it (a Deny removed, a key policy's delegation).
+                        got = new_side.decide(req, iam=True)
+                        found = got.outcome is Outcome.ALLOWED and old_side.decide(req, iam=True).outcome is not Outcome.ALLOWED
+                        label_here = f"{label} (if its IAM policies allow it)"
+                    else:
+                        label_here = label
+                    if not found:
                         continue
                     refs = tuple(r for r in got.determining if r.policy_type is new_side.ref_type and r.policy == new.name)
                     stmts = [by_ref[r.index] for r in refs if r.index in by_ref]
                     res_labels = tuple(dict.fromkeys(lbl for s in stmts for lbl in _resource_labels(s, resource))) or ("*",)
                     conds = tuple(dict.fromkeys(describe_clause(c) for s in stmts for c in s.condition))
-                    key = (label, res_labels, conds, refs)
+                    key = (label_here, res_labels, conds, refs)
                     g = groups.get(key)
                     if g is None:
                         used = {c.key.lower() for s in stmts for c in s.condition}
-                        example = {req.key_names.get(k, k): v[0] for k, v in req.context.items() if k in used and v}
-                        g = groups[key] = NewAccess([], res_labels, resource, label, conds, example, refs)
+                        example = {req.key_names.get(k, k): ", ".join(v) for k, v in req.context.items() if k in used and v}
+                        g = groups[key] = NewAccess([], res_labels, resource, label_here, conds, example, refs)
                     if spelled not in g.actions:
                         g.actions.append(spelled)
     for g in groups.values():
@@ -729,4 +877,5 @@ def diff_policies(old: NamedPolicy, new: NamedPolicy) -> DiffResult:
     result.groups = sorted(groups.values(), key=lambda g: (g.principal or "", g.resource_patterns, g.conditions, g.actions))
     result.probes = count
     result.notes = probes.notes
+    result.gaps = probes.gaps
     return result

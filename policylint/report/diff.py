@@ -2,7 +2,9 @@
 
 Formatting only: the new access is computed in :mod:`policylint.evaluate.diff`.
 The JSON ``result`` is ``PASS`` (no new access) or ``FAIL``, the two results
-of IAM Access Analyzer's *CheckNoNewAccess* (IAM Access Analyzer API Reference).
+of IAM Access Analyzer's *CheckNoNewAccess* (IAM Access Analyzer API Reference),
+or ``INCOMPLETE`` when no new access was found but some requests could not be
+compared (never a PASS).
 """
 
 from __future__ import annotations
@@ -26,7 +28,10 @@ def render_diff_text(result: DiffResult) -> str:
     """The diff as lines of text: one block per group of new access, then a summary line."""
     old, new = result.old.file or result.old.name, result.new.file or result.new.name
     lines = [f"policylint diff {old} -> {new} ({_kind_name(result.kind)})"]
-    if not result.groups:
+    if not result.groups and not result.complete:
+        lines.append(f"INCOMPLETE: no new access found, but not everything was compared (see the notes): "
+                     f"{new} may allow requests that {old} denies.")
+    elif not result.groups:
         lines.append(f"No new access: every request {new} allows, {old} allows too.")
     else:
         n = len(result.groups)
@@ -54,19 +59,22 @@ def render_diff_text(result: DiffResult) -> str:
     lines.append(f"Decided {result.probes} request{'s' if result.probes != 1 else ''} with each policy.")
     for note in result.notes:
         lines.append(f"note: {note}")
+    for gap in result.gaps:
+        lines.append(f"note: not compared: {gap}")
     return "\n".join(safe(line) for line in lines) + "\n"
 
 
 def render_diff_json(result: DiffResult) -> str:
     """The diff as a JSON object: ``old``, ``new``, ``kind``, ``result``
-    (PASS/FAIL), ``new_access`` (the groups), ``probes``, ``notes``."""
+    (PASS/FAIL/INCOMPLETE), ``complete``, ``new_access`` (the groups), ``probes``, ``notes``."""
     data = {
         "old": result.old.file or result.old.name,
         "new": result.new.file or result.new.name,
         "kind": result.kind,
-        "result": "FAIL" if result.new_access else "PASS",
+        "result": result.result,
         "new_access": [g.as_dict() for g in result.groups],
         "probes": result.probes,
-        "notes": list(result.notes),
+        "notes": list(result.notes) + [f"not compared: {g}" for g in result.gaps],
+        "complete": result.complete,
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
