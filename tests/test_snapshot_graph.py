@@ -476,3 +476,16 @@ def test_resource_naming_keeps_principals_it_cannot_place(tmp_path):
     assert [resource_naming(ev, k)[1] for k in sorted(ev.snap.keys)] == [True, True]
     # A role ARN of another account, or an account, is not a caller of this snapshot.
     assert resource_naming(ev, ACCT + "role/HopOne")[1] is False
+
+
+def test_a_missing_snapshot_folder_is_a_missing_path_not_also_pl610(tmp_path):
+    """Regression: ``lint --snapshot NOPE`` reported the folder three times (a
+    missing path, PL610 "no such file or folder" and PL610 "no IAM principals
+    or KMS keys found"). It is a missing path (exit 2), once."""
+    code, out, err = run_cli("lint", "--snapshot", str(tmp_path / "nope"), str(SNAP / "123456789012" / "kms"),
+                             "--format", "json")
+    doc = json.loads(out)
+    assert code == 2
+    assert doc["summary"]["missing_paths"] == [str(tmp_path / "nope")]
+    assert [f for f in doc["findings"] if f["code"] == "PL610"] == []
+    assert err.count("no such file or folder") == 1

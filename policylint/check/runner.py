@@ -194,11 +194,13 @@ def lint_paths(paths: list[str], options: LintOptions | None = None) -> LintResu
         result.suppressed.extend(suppressed)
     order = {shown: i for i, (_, shown) in enumerate(files)}
     result.files.sort(key=lambda f: order.get(f.path, 0))
-    if options.snapshot:
+    # A snapshot folder that does not exist is already a missing path (exit 2): not PL610 too.
+    present = [p for p in options.snapshot or () if p not in result.missing]
+    if present:
         from policylint.check.principals import snapshot_findings
         from policylint.model.snapshot import load_snapshot
 
-        result.findings.extend(snapshot_findings(load_snapshot(options.snapshot), options.settings))
+        result.findings.extend(snapshot_findings(load_snapshot(present), options.settings))
     kept, silenced, unused = apply_suppressions(result.findings, [f.path for f in result.files], options.settings)
     result.suppressed.extend(silenced)
     result.findings = kept + unused
