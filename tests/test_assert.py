@@ -427,3 +427,29 @@ def test_invalid_grantee_principal_blames_the_grants_file(tmp_path):
                              *WHERE, cwd=ROOT)
     assert code == 2 and out == ""
     assert err.startswith(f"policylint: error: {g}: grantee principal: 'arn:aws:iam::*:root' is not a principal")
+
+
+@pytest.mark.parametrize("policy, assertion, principal", [
+    # A named account whose statement's aws:PrincipalArn condition lets one role in.
+    ("root-with-principal-arn-condition", "outside-account", "arn:aws:iam::444455556666:role/App"),
+    # A named account whose root is excluded by aws:PrincipalType: its roles are not.
+    ("root-not-account-type", "outside-account", "arn:aws:iam::444455556666:role/any-principal-of-the-account"),
+    # A Deny with ArnNotLike aws:PrincipalArn spares the role it names.
+    ("deny-arn-not-like-spares-role", "outside-account", "arn:aws:iam::444455556666:role/Allowed"),
+    # "*" except account roots, and "*" for IAM users only.
+    ("star-not-account-type", "outside-account", "arn:aws:iam::000000000000:role/any-principal-of-the-account"),
+    ("star-users-only", "outside-account", "arn:aws:iam::000000000000:user/any-principal-of-the-account"),
+    # The account statement's condition names a second role: not only KeyAdmin.
+    ("root-statement-two-roles", "only-key-admin", "arn:aws:iam::111122223333:role/Other"),
+])
+def test_principals_that_conditions_let_in_fail_the_assertion(policy, assertion, principal):
+    """Regression (second QA pass): these assertions passed while `can` allowed the
+    principal: the account was probed only as its root."""
+    name = {"outside-account": "outside-account-plain.assert", "only-key-admin": "only-key-admin.assert"}[assertion]
+    code, doc = check(f"{DATA}/{name}", "--key-policy", f"{DATA}/{policy}.json", "--account", "111122223333",
+                      "--region", "us-east-1")
+    assert code == 1
+    (result,) = doc["assertions"]
+    assert result["holds"] is False
+    assert result["violations"][0]["principal"] == principal
+    assert result["violations"][0]["status"] == "allowed-if"

@@ -50,6 +50,8 @@ __all__ = ["AssertionCheckError", "AssertionResult", "Violation", "assertions_fr
 
 #: The account that stands for "any other AWS account" (as in the snapshot graph).
 ANY_ACCOUNT = "000000000000"
+#: Name of the role and user that stand for "any role / user of an account" when its root is denied.
+_STAND_IN = "any-principal-of-the-account"
 _UNKNOWN_IAM = "its account's IAM policies (unknown: taken as allowing everything)"
 #: An action used only to read a principal name (any well-formed action would do).
 _PROBE = "sts:GetCallerIdentity"
@@ -282,17 +284,18 @@ def _fill_arn(pattern: str, avoid, mentioned=()) -> list[str]:
     return [f"arn:{partition}:{service}::{a}:{rest}" for a in _fill_accounts(parts[4] or "", avoid, mentioned)]
 
 
-def _condition_principals(st, avoid, mentioned=()) -> list[str]:
-    """Principals that the conditions of an Allow statement naming ``"*"`` let in:
-    each ``aws:PrincipalArn`` / ``aws:PrincipalAccount`` / ``kms:CallerAccount``
-    value of a positive string or ARN operator, wildcards filled so that its
+def _condition_principals(st, avoid, mentioned=(), negated: bool = False) -> list[str]:
+    """Principals that the conditions of a statement name: each
+    ``aws:PrincipalArn`` / ``aws:PrincipalAccount`` / ``kms:CallerAccount``
+    value of a positive string or ARN operator (of a negated one with
+    ``negated``: the principals a Deny spares), wildcards filled so that its
     account is outside ``avoid`` when the pattern allows (and also, for each
     account of ``mentioned`` the pattern matches, in that account)."""
     out: list[str] = []
     for clause in st.condition:
         kind = _PRINCIPAL_KEYS.get(clause.key.lower())
         op = clause.operator.split(":")[-1].lower()
-        if kind is None or "not" in op or not (op.startswith("string") or op.startswith("arn")):
+        if kind is None or ("not" in op) != negated or not (op.startswith("string") or op.startswith("arn")):
             continue
         for v in clause.values:
             if kind == "arn":
@@ -330,6 +333,8 @@ def _named_principals_at(policies: PolicySet, avoid=()) -> list[tuple[str, tuple
             for v in clause.values:
                 mentioned += _ACCOUNT_ID.findall(v)
         if st.effect != "Allow":
+            # A principal a Deny's condition names (ArnNotLike aws:PrincipalArn ...) may escape it.
+            derived += _condition_principals(st, avoid, known, negated=True)
             continue
         if st.not_principal is not None:
             # "everyone except ...": a principal of an account the list does not name
@@ -342,7 +347,9 @@ def _named_principals_at(policies: PolicySet, avoid=()) -> list[tuple[str, tuple
         p = st.principal
         if p.all or "*" in p.aws:
             anyone = True
-            derived += _condition_principals(st, avoid, known)
+        # Conditions naming principals (aws:PrincipalArn, ...) let in those principals,
+        # whether the Principal is "*" or an account.
+        derived += _condition_principals(st, avoid, known)
         for i, v in enumerate(p.aws):
             path = st.path + ("Principal", "AWS") + (() if len(p.aws) == 1 else (i,))
             if v == "*":
@@ -361,7 +368,7 @@ def _named_principals_at(policies: PolicySet, avoid=()) -> list[tuple[str, tuple
     if anyone:
         accts = [a for a in dict.fromkeys(mentioned) if not has_wildcard(a)] + [_other_account(excluded)]
         out += [(f"arn:aws:iam::{a}:root", None) for a in dict.fromkeys(accts)]
-        out += [(d, None) for d in derived]
+    out += [(d, None) for d in derived]
     seen: dict[str, tuple | None] = {}
     for who, path in out:
         seen.setdefault(who, path)
@@ -525,6 +532,14 @@ class _FileChecker:
                     for action in _expanded(a.actions, res):
                         result.checked += 1
                         v = self.enumerated(who, action, res, a.context, account)
+                        if v is None and acct is not None and who == f"arn:aws:iam::{acct}:root":
+                            # The root stands for the account; conditions (aws:PrincipalType,
+                            # aws:PrincipalArn) may still let its roles or users in.
+                            for stand_in in (f"arn:aws:iam::{acct}:role/{_STAND_IN}", f"arn:aws:iam::{acct}:user/{_STAND_IN}"):
+                                result.checked += 1
+                                v = self.enumerated(stand_in, action, res, a.context, account)
+                                if v is not None:
+                                    break
                         if v is not None:
                             result.violations.append(v)
             return result
