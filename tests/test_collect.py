@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 
 import pytest
@@ -340,13 +339,19 @@ def test_access_denied_on_one_key_policy_loses_nothing_else(moto_url, account, t
             "policylint collect's collection report (what was read and what could not be; not a policy)"} <= skipped
 
 
-def test_organizations_not_readable_is_a_note(moto_url, account, tmp_path):
-    sess = _session()
-
+def _deny_organizations(sess, operation: str) -> None:
+    """Make every Organizations ``operation`` of ``sess`` answer AccessDeniedException,
+    as for a caller that may not read the organization."""
     def deny(request=None, **_):
         return aws_error(request, 400, "AccessDeniedException", "You don't have permissions to access this resource.")
 
-    sess.events.register("before-send.organizations.DescribeOrganization", deny)
+    sess.events.register(f"before-send.organizations.{operation}", deny)
+
+
+def test_organizations_not_readable_is_a_note(moto_url, account, tmp_path):
+    sess = _session()
+
+    _deny_organizations(sess, "DescribeOrganization")
     out = tmp_path / "snap"
     result, _ = _run(moto_url, out, sess)
     assert result.problems == [] and result.exit_code == 0
@@ -557,10 +562,7 @@ def test_rejected_credentials_stop_before_anything_is_written(moto_url, account,
 def test_member_account_that_may_not_list_policies_gets_notes(moto_url, account, tmp_path):
     sess = _session()
 
-    def deny(request=None, **_):
-        return aws_error(request, 400, "AccessDeniedException", "You don't have permissions to access this resource.")
-
-    sess.events.register("before-send.organizations.ListPolicies", deny)
+    _deny_organizations(sess, "ListPolicies")
     out = tmp_path / "snap"
     result, lines = _run(moto_url, out, sess)
     assert result.problems == [] and result.exit_code == 0 and result.counts["org_policies"] == 0
