@@ -43,7 +43,7 @@ from policylint.evaluate.inputs import InputError, PolicyInputs, build_policy_se
 from policylint.evaluate.policyset import NamedPolicy, PolicySet, PolicyType
 from policylint.model.policy import PolicyKind
 from policylint.model.validate import build_policy
-from policylint.parse.assertions import ALL_KEYS, Assertion, AssertionSyntaxError, parse_assertion_line, parse_assertions
+from policylint.parse.assertions import ALL_KEYS, Assertion, parse_assertion_line, parse_assertions
 
 __all__ = ["AssertionCheckError", "AssertionResult", "Violation", "assertions_from_settings", "check_with_files",
            "check_with_snapshot", "read_assertions"]
