@@ -93,9 +93,13 @@ def test_locked_down_key_policy():
                      (f'key policy Sid "NoDeletion" ({DATA}/locked-key-policy.json:18:5)',), ())]),
         7: (True, []),
     }
-    # several keys: each key is a request; all keys with a key policy file: one
+    # several keys: each key is a request; all keys with a key policy file: one.
+    # "only"/"no principal" ask each principal the key policy names, and the
+    # root user, a role, a user and a federated user of the key's account
+    # and of another account (4 + 4), and anonymous callers: 10 for line 2
+    # (KeyAdmin is the allowed one), 11 for line 3, 2 x 10 for line 7 (two keys).
     checked = {a["line"]: a["requests_checked"] for a in doc["assertions"]}
-    assert checked == {2: 1, 3: 2, 4: 1, 5: 2, 6: 1, 7: 2}
+    assert checked == {2: 10, 3: 11, 4: 1, 5: 2, 6: 1, 7: 20}
 
 
 def test_grants_and_identity_policy():
@@ -308,7 +312,8 @@ def test_wildcard_actions_are_expanded_from_the_catalog():
     code, doc = check(f"{DATA}/wildcard.assert", "--key-policy", f"{DATA}/locked-key-policy.json", *WHERE)
     assert code == 0
     # kms:Put* acts on a key only as kms:PutKeyPolicy; kms:*KeyPolicy is GetKeyPolicy and PutKeyPolicy, asked of role/App
-    assert [(a["line"], a["holds"], a["requests_checked"]) for a in doc["assertions"]] == [(1, True, 2), (2, True, 2)]
+    # (line 2: the two actions asked of the 10 principals other than KeyAdmin)
+    assert [(a["line"], a["holds"], a["requests_checked"]) for a in doc["assertions"]] == [(1, True, 2), (2, True, 20)]
 
 
 def test_bad_assertions_key_is_a_configuration_error(tmp_path):
@@ -327,9 +332,9 @@ OUTSIDE = f"{DATA}/outside-account.assert"
 
 @pytest.mark.parametrize("policy, principal, statement", [
     # Principal "*" with StringLike aws:PrincipalArn arn:aws:iam::*:role/X: role X of any account
-    ("star-principal-arn-like.json", "arn:aws:iam::000000000000:role/X", "statement 2"),
+    ("star-principal-arn-like.json", "arn:aws:iam::999999999999:role/X", "statement 2"),
     # ArnLike aws:PrincipalArn arn:aws:iam::4444*:role/*: an account starting 4444, not the asserted one
-    ("star-principal-arn-account-prefix.json", "arn:aws:iam::444400000000:role/x", "statement 2"),
+    ("star-principal-arn-account-prefix.json", "arn:aws:iam::444499999999:role/x", "statement 2"),
 ])
 def test_star_principal_with_principal_arn_condition_fails(policy, principal, statement):
     code, doc = check(OUTSIDE, "--key-policy", f"{DATA}/{policy}", *WHERE)
@@ -353,6 +358,9 @@ def test_only_probes_condition_principals_in_accounts_the_policy_names(tmp_path)
     f.write_text("only arn:aws:iam::111122223333:root can do kms:Decrypt on all keys\n")
     code, doc = check(str(f), "--key-policy", f"{DATA}/star-principal-own-account.json", *WHERE)
     assert code == 1
+    # Not anonymous callers: aws:PrincipalArn is never present for them, so
+    # the statement cannot apply (it was reported "allowed if aws:PrincipalArn
+    # matches ..."); not the account's other principals: its root is the one allowed.
     assert [v[0] for v in outcomes(doc)[1][1]] == [f"{ACCT}:role/X"]
 
 
@@ -372,7 +380,11 @@ def test_not_principal_naming_the_stand_in_account_uses_another(tmp_path):
     p.write_text(json.dumps(doc))
     code, out = check(str(ROOT / OUTSIDE), "--key-policy", str(p), *WHERE)
     assert code == 1
-    assert [v[0] for v in outcomes(out)[1][1]] == ["arn:aws:iam::999999999999:root"]
+    # A role of account 000000000000 is not exempt (NotPrincipal exempts a
+    # role session only when it lists the role and the session too); the
+    # root of another account is not listed at all.
+    assert [v[0] for v in outcomes(out)[1][1]] == ["arn:aws:iam::000000000000:role/any-principal-of-the-account",
+                                                   "arn:aws:iam::999999999999:root"]
 
 
 def test_invalid_key_policy_principal_blames_the_key_policy():
@@ -453,3 +465,37 @@ def test_principals_that_conditions_let_in_fail_the_assertion(policy, assertion,
     assert result["holds"] is False
     assert result["violations"][0]["principal"] == principal
     assert result["violations"][0]["status"] == "allowed-if"
+
+
+# -- third QA pass: one set of probe principals for assert and diff -----------
+
+def test_a_grant_that_starts_later_fails_a_safety_assertion():
+    # DateGreaterThan aws:CurrentTime 2099-01-01: denied today, allowed then.
+    later = "aws:CurrentTime is 2099-01-01T00:00:01Z (a time to come that a date condition names)"
+    code, doc = check(OUTSIDE, "--key-policy", f"{DATA}/dated-grants.json", *WHERE)
+    assert code == 1
+    assert outcomes(doc) == {1: (False, [
+        ("arn:aws:iam::444455556666:root", "kms:Decrypt", KEY_ANY, "allowed-if", (later,),
+         (f'key policy Sid "Later" ({DATA}/dated-grants.json:3:1)',), ()),
+    ])}
+    # cannot: the same; a grant that ended (DateLessThan 2020) is not one; a
+    # time given with "when" is the only time asked.
+    code, doc = check(f"{DATA}/dated-grants.assert", "--key-policy", f"{DATA}/dated-grants.json", *WHERE)
+    assert code == 1
+    got = outcomes(doc)
+    assert got[1] == (False, [("arn:aws:iam::444455556666:root", "kms:Decrypt", KEY_ARN, "allowed-if", (later,),
+                               (f'key policy Sid "Later" ({DATA}/dated-grants.json:3:1)',), ())])
+    assert got[2] == (True, []) and got[3] == (True, [])
+
+
+def test_principal_arn_with_a_wildcard_resource_type_is_probed_not_refused():
+    # arn:aws:iam::444455556666:*/A: user A and role A (it was "unsupported principal ARN").
+    code, doc = check(OUTSIDE, "--key-policy", f"{DATA}/principal-arn-any-type.json", *WHERE)
+    assert code == 1
+    iam = ("the IAM policies of account 444455556666 allow it",)
+    stmt = (f'key policy Sid "A" ({DATA}/principal-arn-any-type.json:1:155)',)
+    assert outcomes(doc) == {1: (False, [
+        ("arn:aws:iam::444455556666:user/A", "kms:Decrypt", KEY_ANY, "allowed-if", iam, stmt, ()),
+        ("arn:aws:iam::444455556666:role/A", "kms:Decrypt", KEY_ANY, "allowed-if", iam, stmt, ()),
+    ])}
+

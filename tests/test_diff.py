@@ -82,8 +82,9 @@ CASES = [
     ("bucket-policy-role", "bucket-policy-everyone", [  # a bucket policy opened to everyone
         (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "anonymous callers", (), [None]),
         (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "principal of account 111122223333", (), [None]),
-        # The bucket's account: the policy does not say, so one it does not name.
-        (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "principal of account 123456789012", (), [None]),
+        # The bucket's account: the policy does not say, so one it does not name;
+        # its root user had the access already (the root user of the account).
+        (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "principal of account 123456789012: IAM user, role session", (), [None]),
         (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "principal of account 999999999999 (named by neither policy)", (), [None]),
     ]),
     ("bucket-policy-everyone", "bucket-policy-role", []),
@@ -353,12 +354,16 @@ NEW_CASES = [
     ("key-policy-root-only", "key-policy-deny-bob", []),
     # Principal "*" with a wildcard-account aws:PrincipalArn: a role of
     # another account the pattern matches.
+    # Also role X of the key's own account: the key policy alone now lets
+    # it in, without an IAM policy.
     ("key-policy-root-only", "key-policy-principal-arn-any-account", [
+        (["kms:Decrypt"], ("*",), "arn:aws:iam::111122223333:role/X",
+         ("aws:PrincipalArn matches arn:aws:iam::*:role/X",), [None]),
         (["kms:Decrypt"], ("*",), "arn:aws:iam::999999999999:role/X",
          ("aws:PrincipalArn matches arn:aws:iam::*:role/X",), [None]),
     ]),
     ("key-policy-root-only", "key-policy-principal-arn-account-prefix", [
-        (["kms:Decrypt"], ("*",), "arn:aws:iam::444499999999:role/other9",
+        (["kms:Decrypt"], ("*",), "arn:aws:iam::444499999999:role/x",
          ("aws:PrincipalArn matches arn:aws:iam::4444*:role/*",), [None]),
     ]),
     ("key-policy-principal-arn-any-account", "key-policy-root-only", []),
@@ -381,6 +386,109 @@ NEW_CASES = [
         (["s3:GetObject"], ("*",), None, ("aws:SourceVpc equals (ignoring case) vpc-1",), [None]),
     ]),
     ("vpc-equals-ignorecase-s3", "vpc-equals-s3", []),
+    # Third QA pass: every kind of principal of an account is probed (root
+    # user, IAM user, role session): a Deny on aws:PrincipalType removed.
+    ('key-policy-deny-users', 'key-policy-account-only', [
+        (['kms:Decrypt'], ('*',), 'account 111122223333 (if its IAM policies allow it): IAM user', (), ['Root']),
+    ]),
+    ('key-policy-deny-users-and-sessions', 'key-policy-account-only', [
+        (['kms:Decrypt'], ('*',), 'account 111122223333 (if its IAM policies allow it): IAM user, role session', (), ['Root']),
+    ]),
+    ('key-policy-deny-root-user', 'key-policy-account-only', [
+        (['kms:Decrypt'], ('*',), 'account 111122223333: root user', (), ['Root']),
+    ]),
+    # Null aws:username false: the Deny was on IAM users only.
+    ('key-policy-deny-null-username', 'key-policy-account-only', [
+        (['kms:Decrypt'], ('*',), 'account 111122223333 (if its IAM policies allow it): IAM user', (), ['Root']),
+    ]),
+    ('key-policy-account-only', 'key-policy-deny-users', [
+    ]),
+    # Partial account wildcards in kms:CallerAccount are filled with digits.
+    ('key-policy-caller-account-exact', 'key-policy-caller-account-prefix', [
+        (['kms:Decrypt'], ('*',), 'principal of account 444499999999', ('kms:CallerAccount matches 4444*',), ['X']),
+    ]),
+    ('key-policy-caller-account-exact', 'key-policy-caller-account-one-digit', [
+        (['kms:Decrypt'], ('*',), 'principal of account 444455556669', ('kms:CallerAccount matches 44445555666?',), ['X']),
+    ]),
+    ('key-policy-caller-account-prefix', 'key-policy-caller-account-exact', [
+    ]),
+    # A wildcard in the resource type of aws:PrincipalArn: user/A now too.
+    ('key-policy-principal-arn-role-a', 'key-policy-principal-arn-any-type-a', [
+        (['kms:Decrypt'], ('*',), 'arn:aws:iam::444455556666:user/A', ('aws:PrincipalArn matches arn:aws:iam::444455556666:*/A',), ['X']),
+    ]),
+    ('key-policy-principal-arn-any-type-a', 'key-policy-principal-arn-role-a', [
+    ]),
+    # A '*' matches nothing too: a?* -> a* lets in 'a'.
+    ('tag-like-a-and-more', 'tag-like-a', [
+        (['s3:GetObject'], ('*',), None, ('s3:ExistingObjectTag/team matches a*',), [None]),
+    ]),
+    ('tag-like-a', 'tag-like-a-and-more', [
+    ]),
+    ('resource-a-and-more', 'resource-a', [
+        (['s3:GetObject'], ('arn:aws:s3:::b/a*',), None, (), [None]),
+    ]),
+    ('resource-a', 'resource-a-and-more', [
+    ]),
+    # Policy variables resolved from the probe's identity: the user name,
+    # the unique ID (AIDA...) and principal tags are told apart.
+    ('var-username', 'var-userid', [
+        (['s3:GetObject'], ('arn:aws:s3:::b/${aws:userid}',), None, (), [None]),
+    ]),
+    ('var-username', 'var-principal-tag', [
+        (['s3:GetObject'], ('arn:aws:s3:::b/${aws:PrincipalTag/team}',), None, (), [None]),
+    ]),
+    ('var-username', 'var-username', [
+    ]),
+    ('var-userid', 'var-username', [
+        (['s3:GetObject'], ('arn:aws:s3:::b/${aws:username}',), None, (), [None]),
+    ]),
+    ('var-username-folder', 'var-username-prefix', [
+        (['s3:GetObject'], ('arn:aws:s3:::b/${aws:username}*',), None, (), [None]),
+    ]),
+    ('var-username-prefix', 'var-username-folder', [
+    ]),
+    # ArnLike -> StringLike: a '*' of StringLike also spans colons.
+    ('source-arn-like', 'source-arn-string-like', [
+        (['sns:Publish'], ('*',), None, ('aws:SourceArn matches arn:aws:sns:*:111122223333:t',), [None]),
+    ]),
+    ('source-arn-string-like', 'source-arn-like', [
+    ]),
+    # A policy variable in a condition value: resolved for the probe user.
+    ('list-prefix-username-folder', 'list-prefix-username-prefix', [
+        (['s3:ListBucket'], ('arn:aws:s3:::b',), None, ('s3:prefix matches ${aws:username}*',), [None]),
+    ]),
+    ('list-prefix-username-prefix', 'list-prefix-username-folder', []),
+    # Third QA pass (helper set): federated users (GetFederationToken) are
+    # probed too, with a session policy; only they gain here.
+    ('key-policy-deny-types-with-federated', 'key-policy-deny-types-without-federated', [
+        (['kms:Decrypt'], ('*',), 'account 111122223333 (if its IAM policies allow it): federated user', (), ['Root']),
+        (['kms:Decrypt'], ('*',), 'account 444455556666: federated user', (), [None]),
+    ]),
+    # Users named by aws:username conditions are probed (ali* -> alix).
+    ('username-equals-alice', 'username-like-ali', [
+        (['s3:GetObject'], ('*',), None, ('aws:username matches ali*',), [None]),
+    ]),
+    # A policy variable in an aws:PrincipalArn value stands for any value.
+    ('key-policy-principal-arn-alice', 'key-policy-principal-arn-alice-any-account', [
+        (['kms:Decrypt'], ('*',), 'arn:aws:iam::999999999999:user/alice', ('aws:PrincipalArn matches arn:aws:iam::${aws:PrincipalAccount}:user/alice',), [None]),
+    ]),
+    # StringLike's '*' spans ARN fields: a role (or user) with a path.
+    ('key-policy-principal-arn-arnlike-app', 'key-policy-principal-arn-stringlike-app', [
+        (['kms:Decrypt'], ('*',), 'arn:aws:iam::999999999999:role/xrole/App', ('aws:PrincipalArn matches arn:aws:iam::*role/App',), [None]),
+        (['kms:Decrypt'], ('*',), 'arn:aws:iam::999999999999:user/xrole/App', ('aws:PrincipalArn matches arn:aws:iam::*role/App',), [None]),
+    ]),
+    # Access that starts at a later date is new access (one second after the date).
+    ('key-policy-no-partner', 'key-policy-partner-from-2030', [
+        (['kms:Decrypt'], ('*',), 'account 444455556666', ('aws:CurrentTime is > 2030-01-01T00:00:00Z',), [None]),
+    ]),
+    ('key-policy-deny-types-without-federated', 'key-policy-deny-types-with-federated', [
+    ]),
+    ('username-like-ali', 'username-equals-alice', [
+    ]),
+    ('key-policy-principal-arn-alice-any-account', 'key-policy-principal-arn-alice', [
+    ]),
+    ('key-policy-partner-from-2030', 'key-policy-no-partner', [
+    ]),
 ]
 
 
@@ -417,4 +525,5 @@ def test_multivalued_and_case_examples():
     r = _diff("vpc-equals-s3", "vpc-equals-ignorecase-s3")
     assert r.groups[0].example_context == {"aws:SourceVpc": "VPC-1"}
     r = _diff("userid-not-aida", "userid-not-aidax")
-    assert r.groups[0].example_context == {"aws:userid": "AIDAother9"}
+    # The probe user's own unique ID (AIDA...), which AIDA* matches and AIDAX* does not.
+    assert r.groups[0].example_context == {"aws:userid": "AIDAC8B6A88896F3EC3B2"}

@@ -31,16 +31,20 @@ holds only on an allow with the context given.
 from __future__ import annotations
 
 import os
-import re
-from dataclasses import dataclass, field
+import time
+from datetime import datetime, timezone
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from policylint import catalog
 from policylint.errors import PolicylintError
 from policylint.wildcard import has_wildcard
+from policylint.evaluate.conditions import parse_date
 from policylint.evaluate.authorize import Authorizer, Decision, Outcome, StatementRef
 from policylint.evaluate.inputs import InputError, PolicyInputs, build_policy_set, build_request, check_roles
 from policylint.evaluate.policyset import NamedPolicy, PolicySet, PolicyType
+from policylint.evaluate.probes import MEMBER_KINDS, probe_principals
+from policylint.evaluate.request import Caller, CallerError, parse_caller
 from policylint.model.policy import PolicyKind
 from policylint.model.validate import build_policy
 from policylint.parse.assertions import ALL_KEYS, Assertion, parse_assertion_line, parse_assertions
@@ -55,7 +59,6 @@ _STAND_IN = "any-principal-of-the-account"
 _UNKNOWN_IAM = "its account's IAM policies (unknown: taken as allowing everything)"
 #: An action used only to read a principal name (any well-formed action would do).
 _PROBE = "sts:GetCallerIdentity"
-_ACCOUNT_ID = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
 
 
 class AssertionCheckError(PolicylintError):
@@ -207,172 +210,32 @@ def _account_of(principal: str) -> str | None:
 
 #: Accounts a probe for "any other account" may stand in (the first one not excluded is used).
 _OTHER_ACCOUNTS = (ANY_ACCOUNT, "999999999999", "123456789012", "210987654321")
-#: Condition keys whose values name the calling principal (lower case) -> "arn" or "account".
-_PRINCIPAL_KEYS = {"aws:principalarn": "arn", "aws:principalaccount": "account", "kms:calleraccount": "account"}
 
 
-#: The "data path" of a principal named by a grant (see :func:`_named_principals_at`).
-_GRANTS = ("<grants>",)
 
 
-def _other_account(excluded) -> str:
-    """An account ID standing for "any other account", not one of ``excluded``."""
-    return next((a for a in _OTHER_ACCOUNTS if a not in excluded), ANY_ACCOUNT)
+def _iso(t: float) -> str:
+    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _glob(pattern: str) -> re.Pattern:
-    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.S)
-
-
-def _fill_account(pattern: str, avoid) -> str | None:
-    """A 12-digit account ID matching the IAM wildcard ``pattern`` (``*``, ``?``),
-    preferably not one of ``avoid``; None when no account matches."""
-    if not has_wildcard(pattern):
-        return pattern if pattern.isascii() and pattern.isdigit() and len(pattern) == 12 else None
-    rx = _glob(pattern)
-    found = None
-    for d in "0987654321":
-        fixed = sum(1 for c in pattern if c not in "*")
-        stars = pattern.count("*")
-        if fixed > 12:
-            return None
-        out, first = [], True
-        for c in pattern:
-            if c == "*":
-                out.append(d * (12 - fixed) if first else "")
-                first = False
-            elif c == "?":
-                out.append(d)
-            else:
-                out.append(c)
-        cand = "".join(out)
-        if not stars and len(cand) != 12:
-            return None
-        if rx.fullmatch(cand) and cand.isdigit() and len(cand) == 12:
-            if cand not in avoid:
-                return cand
-            found = found or cand
-    return found
-
-
-def _fill_accounts(pattern: str, avoid, mentioned) -> list[str]:
-    """Accounts matching ``pattern``: one outside ``avoid`` when it allows (see
-    :func:`_fill_account`), and each account of ``mentioned`` it matches."""
-    first = _fill_account(pattern, avoid)
-    rx = _glob(pattern)
-    return list(dict.fromkeys(([first] if first else []) + [m for m in mentioned if rx.fullmatch(m)]))
-
-
-def _fill_arn(pattern: str, avoid, mentioned=()) -> list[str]:
-    """Principal ARNs matching the ``aws:PrincipalArn`` pattern: wildcards
-    filled, the account outside ``avoid`` when the pattern allows, and in each
-    account of ``mentioned`` it matches (none if no principal can match)."""
-    parts = pattern.split(":", 5)
-    if len(parts) != 6 or parts[0] not in ("arn", "*"):
-        return []
-    partition = "aws" if has_wildcard(parts[1]) else parts[1]
-    service = parts[2] if parts[2] in ("iam", "sts") else ("iam" if has_wildcard(parts[2]) else None)
-    if service is None:
-        return []
-    rest = parts[5]
-    if rest in ("*", "?") or not rest:
-        rest = "root"
-    else:
-        rest = re.sub(r"[*?]", "x", rest)
-        if "/" in rest and rest.endswith("/"):
-            rest += "x"
-    return [f"arn:{partition}:{service}::{a}:{rest}" for a in _fill_accounts(parts[4] or "", avoid, mentioned)]
-
-
-def _condition_principals(st, avoid, mentioned=(), negated: bool = False) -> list[str]:
-    """Principals that the conditions of a statement name: each
-    ``aws:PrincipalArn`` / ``aws:PrincipalAccount`` / ``kms:CallerAccount``
-    value of a positive string or ARN operator (of a negated one with
-    ``negated``: the principals a Deny spares), wildcards filled so that its
-    account is outside ``avoid`` when the pattern allows (and also, for each
-    account of ``mentioned`` the pattern matches, in that account)."""
-    out: list[str] = []
-    for clause in st.condition:
-        kind = _PRINCIPAL_KEYS.get(clause.key.lower())
-        op = clause.operator.split(":")[-1].lower()
-        if kind is None or ("not" in op) != negated or not (op.startswith("string") or op.startswith("arn")):
-            continue
-        for v in clause.values:
-            if kind == "arn":
-                out += _fill_arn(v, avoid, mentioned)
-            else:
-                out += [f"arn:aws:iam::{a}:root" for a in _fill_accounts(v, avoid, mentioned)]
-    return out
-
-
-def _named_principals(policies: PolicySet, avoid=()) -> list[str]:
-    """Who the key policy's Allow statements and the grants name, as callers
-    (see the module docstring), in order of first appearance.
-
-    ``avoid``: accounts a probe standing for "another account" should not be in
-    (those of ``outside account``)."""
-    return [who for who, _ in _named_principals_at(policies, avoid)]
-
-
-def _named_principals_at(policies: PolicySet, avoid=()) -> list[tuple[str, tuple | None]]:
-    """:func:`_named_principals` with, for each, the data path in the key policy
-    of the value that names it (None for grants and derived principals)."""
-    out: list[tuple[str, tuple | None]] = []
-    rp = policies.resource
-    mentioned: list[str] = []
-    excluded: set[str] = set(avoid)
-    derived: list[str] = []
-    anyone = False
-    statements = rp.document.statements if rp is not None else ()
-    known = list(dict.fromkeys(
-        [a for st in statements for c in st.condition for v in c.values for a in _ACCOUNT_ID.findall(v)]
-        + [a for st in statements if st.principal is not None for a in (_account_of(v) for v in st.principal.aws)
-           if a and not has_wildcard(a)]))
-    for st in statements:
-        for clause in st.condition:
-            for v in clause.values:
-                mentioned += _ACCOUNT_ID.findall(v)
-        if st.effect != "Allow":
-            # A principal a Deny's condition names (ArnNotLike aws:PrincipalArn ...) may escape it.
-            derived += _condition_principals(st, avoid, known, negated=True)
-            continue
-        if st.not_principal is not None:
-            # "everyone except ...": a principal of an account the list does not name
-            anyone = True
-            np_ = st.not_principal
-            excluded.update(a for a in (_account_of(v) for v in np_.aws) if a)
-            continue
-        if st.principal is None:
-            continue
-        p = st.principal
-        if p.all or "*" in p.aws:
-            anyone = True
-        # Conditions naming principals (aws:PrincipalArn, ...) let in those principals,
-        # whether the Principal is "*" or an account.
-        derived += _condition_principals(st, avoid, known)
-        for i, v in enumerate(p.aws):
-            path = st.path + ("Principal", "AWS") + (() if len(p.aws) == 1 else (i,))
-            if v == "*":
-                continue
-            if v.isdigit():
-                out.append((f"arn:aws:iam::{v}:root", path))
-            else:
-                out.append((v, path))
-                if _account_of(v):
-                    mentioned.append(_account_of(v))
-        out += [(v, None) for v in p.service]
-        out += [(f"federated:{v}", None) for v in p.federated]
-    for g in policies.grants:
-        out.append((f"arn:aws:iam::{g.grantee_principal}:root" if g.grantee_principal.isdigit() else g.grantee_principal,
-                    _GRANTS))
-    if anyone:
-        accts = [a for a in dict.fromkeys(mentioned) if not has_wildcard(a)] + [_other_account(excluded)]
-        out += [(f"arn:aws:iam::{a}:root", None) for a in dict.fromkeys(accts)]
-    out += [(d, None) for d in derived]
-    seen: dict[str, tuple | None] = {}
-    for who, path in out:
-        seen.setdefault(who, path)
-    return list(seen.items())
+def _later_times(policies: PolicySet, now: float) -> list[float]:
+    """Epoch seconds after ``now`` at which a condition on ``aws:CurrentTime``
+    or ``aws:EpochTime`` in ``policies`` can change (each date value, and one
+    second after it), sorted."""
+    out: set[float] = set()
+    docs = [p.document for p in (policies.identity or [])]
+    docs += [p.document for p in (policies.resource, policies.boundary, policies.session) if p is not None]
+    docs += [p.document for level in (policies.scps or []) + (policies.rcps or []) for p in level]
+    for doc in docs:
+        for st in doc.statements:
+            for c in st.condition:
+                if c.key.lower() not in ("aws:currenttime", "aws:epochtime"):
+                    continue
+                for v in c.values:
+                    t = parse_date(v)
+                    if t is not None and t + 1 > now:
+                        out.update(x for x in (t, t + 1) if x > now)
+    return sorted(out)
 
 
 def _same_principal(a: str, b: str) -> bool:
@@ -449,11 +312,14 @@ class _FileChecker:
         # (its account is the key's, so --scp applies; its IAM policies are assumed to allow everything)
         sets = {
             (same, iam): PolicySet(identity=unknown if iam else [], resource=f.resource, rcps=f.rcps, grants=f.grants,
-                                   grants_file=f.grants_file, scps=f.scps if same else [])
+                                   grants_file=f.grants_file, scps=f.scps if same else [],
+                                   # a federated user's permissions need a session policy
+                                   session=unknown[0] if iam else None)
             for same in (False, True) for iam in (False, True)
         }
         self._authorizers = {k: Authorizer(ps) for k, ps in sets.items()}
         self._full = Authorizer(f)
+        self._later = _later_times(f, time.time())
 
     def resources(self, a: Assertion) -> list[str]:
         if a.resources == ALL_KEYS:
@@ -464,33 +330,82 @@ class _FileChecker:
             return list(dict.fromkeys(keys)) or ["key/*"]
         return list(a.resources)
 
-    def principal_ok(self, who: str, path: tuple | None, account: str | None) -> None:
-        """Refuse a principal of the key policy that is not one (AWS rejects such
-        a policy), naming the key policy file and the value's position.
+    def refuse(self, value: str, path: tuple | None, message: str, grants: bool = False) -> None:
+        """Refuse a principal of the key policy or grants that is not one (AWS
+        rejects such a policy), naming the file and the value's position.
 
         Raises:
-            KeyPolicyError: the principal cannot be understood.
+            KeyPolicyError: always.
         """
-        try:
-            build_request(who, _PROBE, None, {}, account, self.region)
-        except InputError as e:
-            if path == _GRANTS:
-                raise KeyPolicyError(f"{self.full.grants_file or 'grants'}: grantee principal: {e}") from None
-            rp = self.full.resource
-            where = (rp.file or rp.name) if rp is not None else "key policy"
-            pos = None
-            if rp is not None and rp.locate is not None and path is not None:
-                for n in range(len(path), 0, -1):
-                    pos = rp.locate(path[:n])
-                    if pos:
-                        break
-            if pos:
-                where += f":{pos[0]}:{pos[1]}"
-            raise KeyPolicyError(f"{_shown(where) if ':' not in where else where}: key policy principal: {e}") from None
+        if grants:
+            raise KeyPolicyError(f"{self.full.grants_file or 'grants'}: grantee principal: {message}")
+        rp = self.full.resource
+        where = (rp.file or rp.name) if rp is not None else "key policy"
+        pos = None
+        if rp is not None and rp.locate is not None and path is not None:
+            for n in range(len(path), 0, -1):
+                pos = rp.locate(path[:n])
+                if pos:
+                    break
+        if pos:
+            where += f":{pos[0]}:{pos[1]}"
+        raise KeyPolicyError(f"{_shown(where) if ':' not in where else where}: key policy principal: {message}")
 
-    def enumerated(self, who: str, action: str, resource: str, ctx, account: str | None) -> Violation | None:
-        """Decide a principal named by the key policy or grants (its IAM policies unknown)."""
-        request = build_request(who, action, resource, ctx, account, self.region)
+    def principals(self, avoid, account: str | None) -> list[list[tuple[Caller, str]]]:
+        """The principals ``no principal`` and ``only`` reason over, in groups
+        of (caller, as shown): a group is one principal, or the members of
+        one account (its root user, then a role and a user standing for the
+        account's roles and users: conditions on ``aws:PrincipalType`` or
+        ``aws:PrincipalArn`` may let in some and not others); a group is
+        reported once.
+
+        Raises:
+            KeyPolicyError: a Principal value or grantee is not a principal.
+        """
+        rp = self.full.resource
+        found = probe_principals([rp.document.statements] if rp is not None else [[]], account, avoid,
+                                 outsiders=_OTHER_ACCOUNTS, name=_STAND_IN)
+        for u in found.unbuildable:
+            self.refuse(u.value, u.path, f"{u.value!r} is not a principal ({u.reason})")
+        groups: dict[object, list[tuple[Caller, str]]] = {}
+        order = {MEMBER_KINDS[0]: 0, MEMBER_KINDS[2]: 1, MEMBER_KINDS[1]: 2, MEMBER_KINDS[3]: 3}
+        for p in found.probes:
+            key = ("members", p.account) if p.member else ("one", p.caller.arn)
+            groups.setdefault(key, []).append((order.get(p.member, 0), p.caller, p.shown))
+        for g in self.full.grants:
+            try:
+                c = parse_caller(g.grantee_principal)
+            except CallerError as e:
+                self.refuse(g.grantee_principal, None, str(e), grants=True)
+            groups.setdefault(("one", c.arn), []).append((0, c, str(c)))
+        return [[(c, shown) for _, c, shown in sorted(members, key=lambda m: m[0])] for members in groups.values()]
+
+    def enumerated(self, who: Caller, shown: str, action: str, resource: str, ctx, account: str | None) -> Violation | None:
+        """Decide a principal of the key policy or grants (its IAM policies
+        unknown), now and at each later time the policies' date conditions
+        name (see :meth:`later`)."""
+        for now, when in self.times(ctx):
+            v = self._enumerated_at(who, shown, action, resource, ctx, account, now)
+            if v is not None:
+                if when:
+                    v = replace(v, status="allowed-if", conditions=v.conditions + (when,))
+                return v
+        return None
+
+    def times(self, ctx) -> list[tuple[float | None, str]]:
+        """(epoch seconds or None for the clock, how to say it) of the moments
+        a safety assertion is checked at: now, then each later moment at which
+        a condition on ``aws:CurrentTime`` or ``aws:EpochTime`` of the
+        policies changes (a grant that starts in the future fails a safety
+        assertion today). Only now when the assertion gives the time itself."""
+        if any(k.lower() in ("aws:currenttime", "aws:epochtime") for k in ctx):
+            return [(None, "")]
+        return [(None, "")] + [(t, f"aws:CurrentTime is {_iso(t)} (a time to come that a date condition names)")
+                               for t in self._later]
+
+    def _enumerated_at(self, who: Caller, shown: str, action: str, resource: str, ctx, account: str | None,
+                       now: float | None) -> Violation | None:
+        request = build_request(who, action, resource, ctx, account, self.region, now)
         same = request.caller.account is not None and request.caller.account == (account or self.account)
         found = _possible(self._authorizers[same, False].authorize(request, strict=self.strict))
         if found is None:
@@ -504,7 +419,7 @@ class _FileChecker:
         if found is None:
             return None
         status, conds, refs = found
-        return Violation(str(request.caller), action, request.resource, status, conds,
+        return Violation(shown, action, request.resource, status, conds,
                          tuple(dict.fromkeys(_label(r) for r in refs)))
 
     def check(self, a: Assertion) -> AssertionResult:
@@ -521,27 +436,23 @@ class _FileChecker:
                 for p in a.principals:
                     r = build_request(p, _PROBE, None, {}, account, self.region)
                     allowed.append(str(r.caller))
-            for who, path in _named_principals_at(self.full, a.accounts):
-                self.principal_ok(who, path, account)
-                acct = _account_of(who)
+            for group in self.principals(a.accounts, account):
+                acct = group[0][0].account
                 if a.kind == "no-principal" and a.accounts and (acct is None or acct in a.accounts):
                     continue
-                if a.kind == "only" and any(_same_principal(who, x) for x in allowed):
+                if a.kind == "only" and any(_same_principal(shown, x) for _, shown in group for x in allowed):
+                    # The principal allowed, or the account whose root is
+                    # allowed (its root stands for the principals the
+                    # account delegates to; those named directly are their own).
                     continue
                 for res in resources:
                     for action in _expanded(a.actions, res):
-                        result.checked += 1
-                        v = self.enumerated(who, action, res, a.context, account)
-                        if v is None and acct is not None and who == f"arn:aws:iam::{acct}:root":
-                            # The root stands for the account; conditions (aws:PrincipalType,
-                            # aws:PrincipalArn) may still let its roles or users in.
-                            for stand_in in (f"arn:aws:iam::{acct}:role/{_STAND_IN}", f"arn:aws:iam::{acct}:user/{_STAND_IN}"):
-                                result.checked += 1
-                                v = self.enumerated(stand_in, action, res, a.context, account)
-                                if v is not None:
-                                    break
-                        if v is not None:
-                            result.violations.append(v)
+                        for who, shown in group:
+                            result.checked += 1
+                            v = self.enumerated(who, shown, action, res, a.context, account)
+                            if v is not None:
+                                result.violations.append(v)
+                                break
             return result
         check_roles(build_request(a.principals[0], _PROBE, None, {}, account, self.region), self.full)
         for res in resources:
@@ -550,6 +461,14 @@ class _FileChecker:
                 decision = self._full.authorize(request, strict=self.strict)
                 result.checked += 1
                 found = _possible(decision)
+                if a.kind == "cannot" and found is None:
+                    # Also at each later moment a date condition names.
+                    for now, when in self.times(a.context)[1:]:
+                        later = build_request(a.principals[0], action, res, a.context, account, self.region, now)
+                        found = _possible(self._full.authorize(later, strict=self.strict))
+                        if found is not None:
+                            found = ("allowed-if", found[1] + (when,), found[2])
+                            break
                 if a.kind == "cannot" and found is not None:
                     status, conds, refs = found
                     result.violations.append(Violation(str(request.caller), action, request.resource, status, conds,

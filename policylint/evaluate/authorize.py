@@ -82,6 +82,15 @@ _NO_IDENTITY = frozenset({"service", "anonymous", "web-identity", "saml", "canon
 _ACCOUNT_ONLY = frozenset({"account"})
 _NAMED_DIRECTLY = frozenset({"direct", "service", "federated", "canonical"})
 _NAMED_ROLE = frozenset({"role", "wildcard"})
+#: Keys AWS sets from the calling principal whenever the principal has them
+#: (IAM User Guide, *AWS global condition context keys*, "Availability"):
+#: the request derives them (:func:`policylint.evaluate.request.derived_keys`),
+#: so one that is absent is absent for this caller in AWS too (aws:username of
+#: a role session, aws:PrincipalArn of an anonymous caller), never a key the
+#: question left out: no "allowed if" on it.
+_CALLER_KEYS = frozenset(("aws:principalarn", "aws:principaltype", "aws:principalaccount", "aws:username",
+                          "aws:principalisawsservice", "aws:principalservicename", "kms:calleraccount",
+                          "aws:federatedprovider"))
 
 #: KMS operations that work across accounts (KMS Developer Guide, *Allowing
 #: users in other accounts to use a KMS key*, and each operation's
@@ -493,6 +502,8 @@ class _Eval:
                 if not c.resource_matches(req):
                     return False
             except Unresolved as u:
+                if u.key.lower() in _CALLER_KEYS:
+                    return False  # ${aws:username} of a role session: never resolves
                 self.note_missing(u.key)
                 self.uncertain.setdefault(c.ref, [])
                 return False
@@ -510,6 +521,11 @@ class _Eval:
             if cc._templates:
                 for k in cc.missing_keys(ctx):
                     self.note_missing(k)
+            if cc.operator is not None and cc.key not in ctx and cc.key in _CALLER_KEYS:
+                # Absent for this caller in AWS too: the absent rule, for good.
+                if not cc._absent:
+                    return False
+                continue
             if cc.operator is not None and cc.key not in ctx:
                 # Absent key: AWS's answer is the operator's absent rule; the
                 # outcome may change once the key is given.

@@ -86,6 +86,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from datetime import datetime, timezone
+from types import SimpleNamespace
 from dataclasses import dataclass, field
 
 from policylint import catalog
@@ -95,7 +97,10 @@ from policylint.evaluate.conditions import describe_clause, parse_date, parse_nu
 from policylint.evaluate.inputs import InputError, read_policies
 from policylint.evaluate.match import matched_catalog_actions
 from policylint.evaluate.policyset import NamedPolicy, PolicySet, PolicyType
-from policylint.evaluate.request import Caller, CallerError, Request, parse_caller
+from policylint.evaluate.probes import (MEMBER_KINDS, Probe, account_members, fill_account, identity_values,
+                                        probe_principals, variable_keys)
+from policylint.evaluate.request import Request, derived_keys
+from policylint.evaluate.variables import Unresolved, compile_template
 from policylint.model.policy import PolicyKind, Statement
 from policylint.model.validate import build_policy
 from policylint.parse.operators import OperatorError, parse_operator
@@ -141,6 +146,10 @@ class NewAccess:
             hold); empty: none.
         example_context: the condition keys of one such request (key -> value).
         statements: NEW's statements that allow them.
+        principal_kinds: when only some kinds of an account's principals gain
+            the access, which (of ``root user``, ``IAM user``, ``role
+            session``; also appended to ``principal``); empty: every kind
+            (or a principal named as such).
     """
 
     actions: list[str]
@@ -150,6 +159,7 @@ class NewAccess:
     conditions: tuple[str, ...]
     example_context: dict[str, str]
     statements: tuple[StatementRef, ...]
+    principal_kinds: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
         """JSON-ready form."""
@@ -161,6 +171,7 @@ class NewAccess:
             "conditions": list(self.conditions),
             "example_context": dict(self.example_context),
             "statements": [r.as_dict() for r in self.statements],
+            "principal_kinds": list(self.principal_kinds),
         }
 
 
@@ -244,22 +255,16 @@ def _fill(text: str, filler: str) -> str:
 
 
 def _fill_account(text: str) -> str:
-    if not has_wildcard(text):
-        return text
-    fixed = len(text.replace("*", "").replace("?", ""))
-    stars = text.count("*")
-    out = text.replace("?", "9")
-    if stars:
-        width = max(0, 12 - fixed - text.count("?"))
-        first = width - (width // stars) * (stars - 1)
-        out = out.replace("*", "9" * first, 1).replace("*", "9" * (width // stars))
-    return out
+    """A 12-digit account a wildcard account field matches (its text when none can)."""
+    found = fill_account(text)
+    return found[0] if found else _fill(text, "9")
 
 
-def _sample_of_pattern(pattern: str, service: str) -> str | None:
+def _sample_of_pattern(pattern: str, service: str, filler: str = FILLER) -> str | None:
     """An ARN that ``pattern`` matches, for an action of ``service``, with
-    its wildcards filled; None when the pattern cannot name a resource of
-    ``service`` or holds a policy variable."""
+    the wildcards of its resource part filled (``*`` with ``filler``, which
+    may be empty); None when the pattern cannot name a resource of
+    ``service``, holds a policy variable, or the fill leaves no resource name."""
     if "${" in pattern or pattern == "*":
         return None
     arn = parse_arn(pattern)
@@ -275,7 +280,10 @@ def _sample_of_pattern(pattern: str, service: str) -> str | None:
         svc = arn.service
     partition = "aws" if has_wildcard(arn.partition) else arn.partition
     region = _fill(arn.region, _REGION_FILLER) if has_wildcard(arn.region) else arn.region
-    return f"arn:{partition}:{svc}:{region}:{_fill_account(arn.account)}:{_fill(arn.resource, FILLER)}"
+    resource = _fill(arn.resource, filler)
+    if not resource or resource.endswith(("/", ":")) and not arn.resource.endswith(("/", ":")):
+        return None
+    return f"arn:{partition}:{svc}:{region}:{_fill_account(arn.account)}:{resource}"
 
 
 def _sample_of_format(fmt: str, account: str, region: str = "us-east-1") -> str:
@@ -297,9 +305,13 @@ class _Probes:
         #: What was not compared: the result is incomplete (never PASS).
         self.gaps: list[str] = []
         self.patterns = sorted({p for s in stmts for p in (s.resource or ()) + (s.not_resource or ()) if p != "*"})
-        if any("${" in p for p in self.patterns):
-            self.notes.append("Resource patterns with policy variables are matched only where the probe gives their keys")
         self.home = self._home_account()
+        #: Keys policy variables read that no caller or resource gives: the probes give them values.
+        self.variable_keys = {k for k in variable_keys(stmts) if k not in _DERIVED and k != "aws:userid"}
+        read = {c.key.lower() for s in stmts for c in s.condition} | variable_keys(stmts)
+        #: Whether a condition or a policy variable reads a key that tells principals apart.
+        self.caller_sensitive = any(k in _DERIVED or k == "aws:userid" or k.startswith("aws:principaltag/") for k in read)
+        self.probe_set = probe_principals([old.document.statements, new.document.statements], self.home)
         self.clauses = [(s, c) for s in stmts for c in s.condition]
         # aws:RequestedRegion and aws:ResourceAccount come from the resource:
         # conditions on them make resources of their values, and of others.
@@ -307,6 +319,7 @@ class _Probes:
         self.accounts = [self.home] + [a for a in self._derived_values("aws:resourceaccount", _outsider({self.home}))
                                        if _ACCOUNT.match(a)]
         self._resource_cache: dict[str, list[str]] = {}
+        self._resolved: list[str] | None = None
 
     def _derived_values(self, key: str, other: str) -> list[str]:
         """Values of conditions on ``key`` (patterns filled), then ``other``; none without such conditions."""
@@ -425,96 +438,88 @@ class _Probes:
                     for region in self.regions:
                         out.append(_sample_of_format(fmt, account, region))
         for p in self.patterns:
-            sample = _sample_of_pattern(p, svc)
-            if sample is not None:
-                out.append(sample)
+            for filler in (FILLER, ""):
+                sample = _sample_of_pattern(p, svc, filler)
+                if sample is not None:
+                    out.append(sample)
+        for p in self.resolved_patterns():
+            for filler in (FILLER, ""):
+                sample = _sample_of_pattern(p, svc, filler)
+                if sample is not None:
+                    out.append(sample)
         # ARNs first, so that a group's example names a resource when it can.
         out = sorted(dict.fromkeys(out), key=lambda r: r == "*")
         self._resource_cache[action] = out
         return out
 
-    # -- principals ---------------------------------------------------------
-    def principals(self) -> list[tuple[Caller, str]]:
-        """(caller, label) of each principal to ask about (resource-based policies)."""
-        out: list[tuple[Caller, str]] = []
-        named_accounts = {self.home}
-
-        def add(text: str, label: str) -> None:
-            try:
-                c = parse_caller(text)
-            except CallerError:
-                self.gaps.append(f"principal {text!r} cannot be built as a caller (a placeholder or malformed): "
-                                 "its access was not compared")
-                return
-            if c.account:
-                named_accounts.add(c.account)
-            out.append((c, label))
-
-        for s in self.stmts:
-            for pr in (s.principal, s.not_principal):
-                if pr is None:
-                    continue
-                for v in pr.aws:
-                    if v == "*":
+    def resolved_patterns(self) -> list[str]:
+        """Resource patterns with policy variables, resolved for each probe
+        caller (the values :func:`identity_values` gives it): the resources
+        of ``${aws:username}`` and ``${aws:userid}`` are told apart."""
+        if self._resolved is None:
+            with_vars = [p for p in self.patterns if "${" in p]
+            callers = [c for c, _ in account_members(self.home)]
+            if self.kind == "resource":
+                callers += [p.caller for p in self.probe_set.probes if p.member is None]
+            out: list[str] = []
+            for p in with_vars:
+                t = compile_template(p)
+                for ctx in self.variable_contexts(callers):
+                    try:
+                        out.append(t.resolve(ctx))
+                    except Unresolved:
                         continue
-                    if has_wildcard(v) or "${" in v:
-                        self.gaps.append(f"principal {v!r} (a wildcard or placeholder) cannot be built as a caller: "
-                                         "its access was not compared")
-                        continue
-                    if _ACCOUNT.match(v) or v.endswith(":root"):
-                        acct = v if _ACCOUNT.match(v) else (parse_arn(v).account if parse_arn(v) else v)
-                        # Any principal of the account its IAM policies allow
-                        # (a role: the root user cannot assume roles).
-                        add(f"arn:aws:iam::{acct}:role/policylint-probe" if _ACCOUNT.match(acct or "") else acct,
-                            f"account {acct}")
-                    else:
-                        add(v, v)
-                for v in pr.service:
-                    add(v, v)
-                for v in pr.federated:
-                    add(f"federated:{v}", f"federated {v}")
-                for v in pr.canonical_user:
-                    add(f"canonical:{v}", f"canonical user {v}")
-        principal_accounts = set(named_accounts)
-        for c, label in self.condition_principals():
-            named_accounts.add(c.account or "")
-            out.append((c, label))
-        add(f"arn:aws:iam::{self.home}:role/policylint-probe", f"principal of account {self.home}")
-        # Another principal of each account the policies name (not its root,
-        # not a named role): what the account's own IAM policies may allow.
-        for acct in sorted(a for a in principal_accounts if a and a != self.home):
-            add(f"arn:aws:iam::{acct}:role/policylint-probe", f"principal of account {acct}")
-        outsider = _outsider(named_accounts)
-        add(f"arn:aws:iam::{outsider}:role/policylint-outsider", f"principal of account {outsider} (named by neither policy)")
-        add("anonymous", "anonymous callers")
-        seen: set[str] = set()
-        unique = []
-        for c, label in out:
-            if c.arn not in seen:
-                seen.add(c.arn)
-                unique.append((c, label))
-        return unique
+            self._resolved = list(dict.fromkeys(out))
+        return self._resolved
 
-    def condition_principals(self) -> list[tuple[Caller, str]]:
-        """(caller, label) of the principals that ``aws:PrincipalArn``,
-        ``aws:PrincipalAccount`` and ``kms:CallerAccount`` conditions name
-        (patterns filled)."""
-        out: list[tuple[Caller, str]] = []
-        for _, c in self.clauses:
-            key = c.key.lower()
-            if key not in _PRINCIPAL_KEYS:
+    def resolved_values(self, values) -> list[str]:
+        """Condition values with policy variables, resolved for a user and a
+        role session of the policies' account (the values
+        :func:`identity_values` gives them); values that do not resolve are left out."""
+        callers = [c for c, _ in account_members(self.home)]
+        out: list[str] = []
+        for v in values:
+            if "${" not in v:
                 continue
-            for v in c.values:
-                if "${" in v:
-                    continue
-                text = _principal_sample(v) if key == "aws:principalarn" else f"arn:aws:iam::{v}:role/policylint-probe"
-                if key != "aws:principalarn" and not _ACCOUNT.match(v):
-                    continue
+            t = compile_template(v)
+            for ctx in self.variable_contexts(callers):
                 try:
-                    caller = parse_caller(text)
-                except CallerError:
+                    out.append(t.resolve(ctx))
+                except Unresolved:
                     continue
-                out.append((caller, text if key == "aws:principalarn" else f"principal of account {v}"))
+        return list(dict.fromkeys(out))
+
+    # -- principals ---------------------------------------------------------
+    def principals(self) -> list[Probe]:
+        """The principals to ask about (resource-based policies): see
+        :func:`policylint.evaluate.probes.probe_principals`. A Principal value
+        that cannot be a caller makes the result incomplete."""
+        found = self.probe_set
+        for u in found.unbuildable:
+            what = "(a wildcard or placeholder)" if has_wildcard(u.value) or "${" in u.value else "(malformed)"
+            self.gaps.append(f"principal {u.value!r} {what} cannot be built as a caller: its access was not compared")
+        return found.probes
+
+    def identity_callers(self, account: str) -> list[Probe]:
+        """The principals an identity-based policy's holder may be, in
+        ``account``: an IAM user and a role session (not the root user: no
+        policy is attached to it, and it has every permission its account can
+        give), and the principals of that account the conditions name."""
+        members = account_members(account)[1:]
+        if not self.caller_sensitive:
+            members = members[:1]  # nothing reads what tells a user from a role session
+        out = [Probe(c, "", account, kind) for c, kind in members]
+        out += [Probe(p.caller, "", account) for p in self.probe_set.probes if p.account == account and p.member is None]
+        return out
+
+    def variable_contexts(self, callers) -> list[dict]:
+        """The contexts policy variables are resolved from: each caller's
+        derived keys and identity values."""
+        out = []
+        for c in callers:
+            ctx = {low: v for low, _, v in derived_keys(c, "", None)}
+            ctx.update(identity_values(c, self.variable_keys))
+            out.append(ctx)
         return out
 
     # -- contexts -----------------------------------------------------------
@@ -528,6 +533,9 @@ class _Probes:
                 continue
             name, values = out.setdefault(low, (c.key, []))
             values.extend(_samples(c))
+            if any("${" in v for v in c.values):
+                # Values with policy variables: as the probe principals resolve them.
+                values.extend(_samples(SimpleNamespace(operator=c.operator, values=self.resolved_values(c.values))))
         for low, (name, values) in out.items():
             values.append(_NONE_VALUE)
             out[low] = (name, list(dict.fromkeys(values)))
@@ -616,24 +624,16 @@ def _may_hold_absent(c) -> bool:
     return bool(op.negated or op.base == "Null" or op.if_exists or op.set_qualifier == "ForAllValues")
 
 
-def _principal_sample(pattern: str) -> str:
-    """A principal ARN an ``aws:PrincipalArn`` pattern matches: a wildcard
-    account filled with digits (a role of another account), the rest with
-    ``other9``."""
-    arn = parse_arn(pattern)
-    if arn is None:
-        return _fill(pattern, FILLER)
-    partition = "aws" if has_wildcard(arn.partition) else arn.partition
-    service = "iam" if has_wildcard(arn.service) else arn.service
-    return f"arn:{partition}:{service}::{_fill_account(arn.account)}:{_fill(arn.resource, FILLER)}"
-
-
 def _outsider(accounts: set[str]) -> str:
     """An account ID not in ``accounts`` (999999999999, or the next one down)."""
     out = "999999999999"
     while out in accounts:
         out = str(int(out) - 1)
     return out
+
+
+def _iso(t: float) -> str:
+    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _number_text(x: float) -> str:
@@ -660,8 +660,12 @@ def _samples(c) -> list[str]:
                 out += [_number_text(n - 1), _number_text(n), _number_text(n + 1)]
         elif family == "Date":
             out.append(v)
-            if parse_date(v) is not None and v.isdigit():
+            t = parse_date(v)
+            if t is not None and v.isdigit():
                 out += [str(int(v) - 1), str(int(v) + 1)]
+            elif t is not None:
+                # One second before and after: what DateLessThan/GreaterThan tell apart.
+                out += [_iso(t - 1), _iso(t + 1)]
         elif family == "IpAddress":
             try:
                 net = ipaddress.ip_network(v, strict=False)
@@ -672,6 +676,10 @@ def _samples(c) -> list[str]:
             continue
         else:
             out.append(_fill(v, FILLER) if ("Like" in op.base or family == "Arn") else v)
+            if "*" in v and ("Like" in op.base or family == "Arn"):
+                # ``*`` also matches nothing, and (in StringLike, not in
+                # ArnLike's fields) colons.
+                out += [_fill(v, ""), _fill(v, FILLER + ":x")]
             if "Like" not in op.base and family != "Arn":
                 out.append(v + "-" + FILLER)
             if family == "String" and out[-1].swapcase() != out[-1]:
@@ -756,8 +764,10 @@ class _Side:
         hit = self._auth.get(account)
         if hit is None:
             if self.kind == "resource":
-                ps = PolicySet(identity=[_allow_everything()] if account in ("cross", "same+iam") else [],
-                               resource=self.policy)
+                iam = account in ("cross", "same+iam")
+                # (a session policy too: a federated user's (GetFederationToken) permissions need one)
+                ps = PolicySet(identity=[_allow_everything()] if iam else [], resource=self.policy,
+                               session=_allow_everything() if iam else None)
             else:
                 key_policy = _default_key_policy(account) if _ACCOUNT.match(account) else None
                 ps = PolicySet(identity=[self.policy], resource=key_policy)
@@ -776,10 +786,9 @@ class _Side:
         return self.authorizer(account).authorize(request, strict=True)
 
 
-def _identity_caller(resource: str, home: str) -> Caller:
+def _resource_account(resource: str, home: str) -> str:
     arn = parse_arn(resource)
-    account = arn.account if arn is not None and _ACCOUNT.match(arn.account) else home
-    return parse_caller(f"arn:aws:iam::{account}:user/policylint-probe")
+    return arn.account if arn is not None and _ACCOUNT.match(arn.account) else home
 
 
 def _resource_labels(stmt: Statement, resource: str) -> tuple[str, ...]:
@@ -820,10 +829,13 @@ def diff_policies(old: NamedPolicy, new: NamedPolicy) -> DiffResult:
     contexts = probes.contexts()
     old_side, new_side = _Side(old, kind), _Side(new, kind)
     principals = probes.principals() if kind == "resource" else None
-    named = probes.condition_principals()
     conditional = [s for s in probes.stmts if s.condition]
     result = DiffResult(old, new, kind)
     groups: dict[tuple, NewAccess] = {}
+    kinds: dict[tuple, set[str]] = {}
+    probed: dict[tuple, set[str]] = {}
+    gained: dict[tuple, set[str]] = {}
+    in_scope: dict[tuple, set[tuple]] = {}
     by_ref = {(s.index): s for s in new.document.statements}
     count = 0
     for action in actions:
@@ -834,13 +846,19 @@ def diff_policies(old: NamedPolicy, new: NamedPolicy) -> DiffResult:
             if principals is not None:
                 callers = principals
             else:
-                # The policy's holder, in the resource's account, and the
-                # principals its conditions name there.
-                holder = _identity_caller(resource, probes.home)
-                callers = [(holder, None)] + [(c, None) for c, _ in named if c.account == holder.account]
-            for caller, label in callers:
-                for ctx in ctxs:
-                    given = {k: (v if isinstance(v, tuple) else (v,)) for k, v in ctx.items()}
+                # The policy's holder (a user or a role session) in the
+                # resource's account, and the principals its conditions name there.
+                callers = probes.identity_callers(_resource_account(resource, probes.home))
+            for probe in callers:
+                caller, label = probe.caller, (probe.label or None)
+                if probe.member == MEMBER_KINDS[0] and action.startswith("sts:assumerole"):
+                    continue  # the root user cannot assume roles (AWS STS API Reference, AssumeRole)
+                identity = identity_values(caller, probes.variable_keys)
+                for n_ctx, ctx in enumerate(ctxs):
+                    scope = (action, resource, n_ctx, label)
+                    set_here = {k.lower() for k in ctx}
+                    given = {k: v for k, v in identity.items() if k not in set_here}
+                    given.update({k: (v if isinstance(v, tuple) else (v,)) for k, v in ctx.items()})
                     if kind == "resource" and resource != "*" and not (parse_arn(resource) or _NO_ARN).account:
                         # An ARN without an account (S3): the resource is the policy's account's.
                         given["aws:ResourceAccount"] = (probes.home,)
@@ -858,6 +876,8 @@ def diff_policies(old: NamedPolicy, new: NamedPolicy) -> DiffResult:
                         label_here = f"{label} (if its IAM policies allow it)"
                     else:
                         label_here = label
+                    if probe.member:
+                        probed.setdefault(scope, set()).add(probe.member)
                     if not found:
                         continue
                     refs = tuple(r for r in got.determining if r.policy_type is new_side.ref_type and r.policy == new.name)
@@ -867,13 +887,25 @@ def diff_policies(old: NamedPolicy, new: NamedPolicy) -> DiffResult:
                     key = (label_here, res_labels, conds, refs)
                     g = groups.get(key)
                     if g is None:
-                        used = {c.key.lower() for s in stmts for c in s.condition}
+                        used = {c.key.lower() for s in stmts for c in s.condition} | variable_keys(stmts)
                         example = {req.key_names.get(k, k): ", ".join(v) for k, v in req.context.items() if k in used and v}
                         g = groups[key] = NewAccess([], res_labels, resource, label_here, conds, example, refs)
                     if spelled not in g.actions:
                         g.actions.append(spelled)
-    for g in groups.values():
+                    if probe.member:
+                        kinds.setdefault(key, set()).add(probe.member)
+                        gained.setdefault(scope, set()).add(probe.member)
+                        in_scope.setdefault(key, set()).add(scope)
+    # A group of an account's principals names the kinds that gain it when
+    # another kind asked the same request does not (a condition on
+    # aws:PrincipalType, a NotPrincipal; the root user, which has its
+    # account's access anyway).
+    restricted = {key for key, scopes in in_scope.items() if any(gained[sc] != probed[sc] for sc in scopes)}
+    for key, g in groups.items():
         g.actions.sort(key=str.lower)
+        if key in restricted:
+            g.principal_kinds = tuple(k for k in MEMBER_KINDS if k in kinds[key])
+            g.principal = f"{g.principal}: {', '.join(g.principal_kinds)}" if g.principal else None
     result.groups = sorted(groups.values(), key=lambda g: (g.principal or "", g.resource_patterns, g.conditions, g.actions))
     result.probes = count
     result.notes = probes.notes

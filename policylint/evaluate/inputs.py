@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 
 from policylint import catalog
 from policylint.evaluate.policyset import NamedPolicy, PolicySet
-from policylint.evaluate.request import CallerError, Request, derived_keys, parse_caller, resolve_resource
+from policylint.evaluate.request import Caller, CallerError, Request, derived_keys, parse_caller, resolve_resource
 from policylint.load.reader import read_file
 from policylint.load.source import json_type_name
 from policylint.model.grant import build_grants, truncated
@@ -262,13 +262,13 @@ def _ambient(now: float) -> dict[str, str]:
     }
 
 
-def build_request(principal: str, action: str, resource: str | None, context: dict[str, list[str]],
+def build_request(principal: str | Caller, action: str, resource: str | None, context: dict[str, list[str]],
                   account: str | None = None, region: str | None = None, now: float | None = None) -> Request:
     """The :class:`Request` of a ``can`` question.
 
     Args:
         principal: an ARN, an account ID, a service principal or a short form
-            (see :func:`parse_caller`).
+            (see :func:`parse_caller`), or a :class:`Caller`.
         action: ``service:Action``.
         resource: an ARN, ``*``, or a short form (see :func:`resolve_resource`); None for ``*``.
         context: key -> values as given (a key given twice has several values).
@@ -280,7 +280,7 @@ def build_request(principal: str, action: str, resource: str | None, context: di
         InputError: the principal, action or resource cannot be understood.
     """
     try:
-        caller = parse_caller(principal, account)
+        caller = principal if isinstance(principal, Caller) else parse_caller(principal, account)
         res = resolve_resource(resource or "*", account or caller.account, region, caller.partition)
     except CallerError as e:
         raise InputError(str(e)) from None
