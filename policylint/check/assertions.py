@@ -5,23 +5,28 @@ Every answer comes from :class:`policylint.evaluate.authorize.Authorizer`
 (an account snapshot); nothing here decides a request itself.
 
 With policy files, the principals that ``no principal outside account A`` and
-``only P`` reason over are those the key policy's ``Allow`` statements and the
-grants name: each named user or role; for an account (its ID or root ARN) the
-account's root ARN, standing for any principal of that account; for ``"*"`` a
-principal of each account the key policy mentions (in a Principal or a
-condition value) and of account ``000000000000`` (any other account), plus the
-principals its ``aws:PrincipalArn`` / ``aws:PrincipalAccount`` /
-``kms:CallerAccount`` conditions let in, wildcards filled
-(:func:`_condition_principals`); for an Allow with ``NotPrincipal``, the root of
-an account the list does not name. Their own
-IAM policies are not known: each is decided with the key policy, grants and
-RCPs alone, and, if that denies, again with IAM policies that allow everything;
-an allow then is reported as "allowed if its account's IAM policies allow it"
-(KMS Developer Guide, *Allowing users in other accounts to use a KMS key*: the
-key policy and the caller's IAM policies must both allow cross-account use;
-*Key policies*: the account principal delegates to IAM policies). Service
-principals are not in an account: ``outside account`` leaves them out, ``only``
-and ``no principal can`` count them.
+``only P`` reason over are the probe principals of the key policy
+(:func:`policylint.evaluate.probes.probe_principals`, the set ``policylint
+diff`` uses too) and the grantees of the grants: each principal a Principal
+or NotPrincipal names; one of each type (root user, role session, IAM user,
+federated user, named ``any-principal-of-the-account``) of each account the
+key policy names or mentions, of ``--account`` and of an account it does not
+name (``000000000000``: any other account), asked in that order and reported
+once per account; the principals that ``aws:PrincipalArn`` /
+``aws:PrincipalAccount`` / ``kms:CallerAccount`` / ``aws:username`` condition
+values name, wildcards filled; anonymous callers. Their own IAM policies are
+not known: each is decided with the key policy, grants and RCPs alone, and,
+if that denies, again with IAM policies (and a session policy) that allow
+everything; an allow then is reported as "allowed if its account's IAM
+policies allow it" (KMS Developer Guide, *Allowing users in other accounts to
+use a KMS key*: the key policy and the caller's IAM policies must both allow
+cross-account use; *Key policies*: the account principal delegates to IAM
+policies). Service principals are not in an account: ``outside account``
+leaves them out, ``only`` and ``no principal can`` count them.
+
+Safety assertions are checked now and at each later moment a condition on
+``aws:CurrentTime``/``aws:EpochTime`` names (:func:`_later_times`): access that
+starts at a later date fails them today.
 
 A safety assertion (``no principal``, ``only``, ``cannot``) fails on an allow
 and on an "allowed if ..." (the conditions are reported); ``must be able to``

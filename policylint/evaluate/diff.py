@@ -27,56 +27,68 @@ combination of:
   pattern that names a resource; in us-east-1 and the policies' account, and,
   when conditions read ``aws:RequestedRegion`` or ``aws:ResourceAccount``,
   in each Region or account they name and one they do not), ``*`` when the
-  action needs no resource,
-  and every Resource/NotResource pattern of either policy made concrete
-  (``*`` filled with ``other9``, ``?`` with ``x``, a wildcard account with
-  nines, a wildcard Region with ``zz-other-1``), which the pattern matches
-  but a narrower pattern does not;
-* principals (resource-based policies): each Principal value of either
-  policy (an account or its root as a role of that account: the root user
-  cannot assume roles), another principal of each account they name,
-  principals named by ``aws:PrincipalArn``/``aws:PrincipalAccount``/
-  ``kms:CallerAccount`` conditions (a wildcard account filled with digits:
-  a role of another account), another principal of the policy's account,
-  one of an account neither policy names, and anonymous callers. The
-  policy's own account is never taken from its principals (a trust policy
-  naming another account's root is a cross-account trust): it is the one
-  account a key policy delegates to (an Allow of ``kms:PutKeyPolicy`` to an
-  account root, as PL305 infers a key's account), else the account a
-  Resource ARN names, else an account neither policy names. A caller of
-  another account than the resource's is given an identity-based policy
-  that allows everything (what its own account may grant: across accounts
-  both must allow); a caller of the resource's account is decided with the
-  resource-based policy alone, and then also with an identity-based policy
-  that allows everything (a removed Deny, a key policy's delegation: new
-  access labelled "if its IAM policies allow it"); a resource ARN without
-  an account, such as an S3 object's, is the policy's account's.
-  Identity-based policies get one principal of the resource's account, and
-  a KMS key is given the default key policy (delegation to the account),
-  and the principals of those conditions in the resource's account;
+  action needs no resource, and every Resource/NotResource pattern of either
+  policy made concrete twice: ``*`` filled with ``other9`` and with nothing
+  (``a?*`` and ``a*`` differ on ``a``), ``?`` with ``x``, a wildcard account
+  with digits, a wildcard Region with ``zz-other-1``; patterns with policy
+  variables resolved for each probe principal first;
+* principals (resource-based policies): the probe principals of
+  :func:`policylint.evaluate.probes.probe_principals` (shared with
+  ``policylint assert``): each principal either policy names, one of each
+  type (root user, IAM user, role session, federated user) of each account
+  they name, of the policy's own account and of one they do not name, the
+  principals ``aws:PrincipalArn``/``aws:PrincipalAccount``/``kms:CallerAccount``
+  and ``aws:username`` conditions name, anonymous callers; the root user is
+  not asked about ``sts:AssumeRole*``. The policy's own account is never
+  taken from its principals (a trust policy naming another account's root
+  is a cross-account trust): it is the one account a key policy delegates to
+  (an Allow of ``kms:PutKeyPolicy`` to an account root, as PL305 infers a
+  key's account), else the account a Resource ARN names, else an account
+  neither policy names. A caller of another account than the resource's is
+  given an identity-based policy and a session policy that allow everything
+  (what its own account may grant: across accounts both must allow); a
+  caller of the resource's account is decided with the resource-based policy
+  alone, and then also with such policies (a removed Deny, a key policy's
+  delegation: new access labelled "if its IAM policies allow it"); a
+  resource ARN without an account, such as an S3 object's, is the policy's
+  account's. When only some types of an account's principals gain a group's
+  access while others asked the same request do not, the group names them
+  (``NewAccess.principal_kinds``).
+  Identity-based policies are held by an IAM user of the resource's account,
+  and also by a role session when a condition or a variable reads a key that
+  tells them apart; the principals the conditions name in that account are
+  asked too. A KMS key is given the default key policy (delegation to the
+  account);
+* identity values: each probe principal carries ``aws:userid`` and a value
+  per principal tag a policy variable reads
+  (:func:`policylint.evaluate.probes.identity_values`), so that
+  ``${aws:username}``, ``${aws:userid}`` and ``${aws:PrincipalTag/team}``
+  resolve to different texts;
 * request contexts: no key; each condition key alone with each sample value
-  (each policy value, ``Like`` patterns filled, a case variant of string
-  values, numbers one above and below, the first and last address of a
-  CIDR, a value matching none); for keys under ``ForAllValues``/
-  ``ForAnyValue``, several values (a known value with an unknown one, two
-  known ones); for each statement with conditions, values that satisfy all
-  its clauses, then each of its own keys changed to each of its samples (a
-  weaker condition is found where the stronger one's values are not met);
-  then those values with keys of other statements that can change the
-  answer (Deny statements, clauses that may hold without their key), up to
-  2000 contexts.
+  (each policy value; ``Like`` patterns filled with ``other9``, with nothing
+  and, for values with colons, across a colon; values with policy variables
+  as a user and a role session of the account resolve them; a case variant
+  of string values; numbers one above and below; dates one second before
+  and after; the first and last address of a CIDR; a value matching none);
+  for keys under ``ForAllValues``/``ForAnyValue``, several values (a known
+  value with an unknown one, two known ones); for each statement with
+  conditions, values that satisfy all its clauses, then each of its own keys
+  changed to each of its samples (a weaker condition is found where the
+  stronger one's values are not met); then those values with keys of other
+  statements that can change the answer (Deny statements, clauses that may
+  hold without their key), up to 2000 contexts.
 
 Keys AWS derives from the caller and the resource (``aws:PrincipalArn``,
 ``aws:ResourceAccount``, ...; not ``aws:userid``, which the evaluator does
 not derive and is sampled) are never set by hand: they vary with the
 probe's principal and resource, so that no probe is an impossible request.
 
-Limits (reported as notes, never silently): patterns with policy variables
-(``${aws:username}``) are sampled as written only where the evaluator
-resolves them from the probe; wildcards are filled one way, so two patterns
-that overlap only in texts the filler never makes (``*a*`` against ``*b*``)
-may hide a difference; only the sample values above are tried for condition
-keys. What was not compared at all makes the result ``INCOMPLETE``, never
+Limits: wildcards are filled a few ways only, so two patterns that overlap
+only in texts the fillers never make (``*a*`` against ``*b*``) may hide a
+difference; only the sample values above are tried for condition keys; a
+StringLike ``*`` spanning ARN fields is tried only for ``aws:PrincipalArn``
+and for values with colons; the principal tags a variable reads get one
+value each (never absent, never equal to the user name). What was not compared at all makes the result ``INCOMPLETE``, never
 ``PASS`` (``DiffResult.gaps``): the context limit reached, a principal that
 cannot be built as a caller (a placeholder such as ``${var.partner}``, a
 wildcard ARN).
@@ -310,7 +322,7 @@ class _Probes:
         self.variable_keys = {k for k in variable_keys(stmts) if k not in _DERIVED and k != "aws:userid"}
         read = {c.key.lower() for s in stmts for c in s.condition} | variable_keys(stmts)
         #: Whether a condition or a policy variable reads a key that tells principals apart.
-        self.caller_sensitive = any(k in _DERIVED or k == "aws:userid" or k.startswith("aws:principaltag/") for k in read)
+        self.caller_sensitive = any(k in _DERIVED or k == "aws:userid" for k in read)
         self.probe_set = probe_principals([old.document.statements, new.document.statements], self.home)
         self.clauses = [(s, c) for s in stmts for c in s.condition]
         # aws:RequestedRegion and aws:ResourceAccount come from the resource:
@@ -679,7 +691,9 @@ def _samples(c) -> list[str]:
             if "*" in v and ("Like" in op.base or family == "Arn"):
                 # ``*`` also matches nothing, and (in StringLike, not in
                 # ArnLike's fields) colons.
-                out += [_fill(v, ""), _fill(v, FILLER + ":x")]
+                out.append(_fill(v, ""))
+                if ":" in v:
+                    out.append(_fill(v, FILLER + ":x"))
             if "Like" not in op.base and family != "Arn":
                 out.append(v + "-" + FILLER)
             if family == "String" and out[-1].swapcase() != out[-1]:
