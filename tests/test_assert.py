@@ -499,3 +499,19 @@ def test_principal_arn_with_a_wildcard_resource_type_is_probed_not_refused():
         ("arn:aws:iam::444455556666:role/A", "kms:Decrypt", KEY_ANY, "allowed-if", iam, stmt, ()),
     ])}
 
+
+
+def test_only_with_the_account_root_covers_access_through_the_account():
+    # Fresh-user report: role/InvoiceApp gets kms:PutKeyPolicy only through the
+    # root statement (its IAM policies decide): the allowed root covers it.
+    code, doc = check(f"{DATA}/only-root-and-admin.assert", "--key-policy", "fixtures/can/key-policy.json", *WHERE)
+    assert code == 1
+    root = 'key policy Sid "EnableIAMPolicies" (fixtures/can/key-policy.json:5:5)'
+    assert outcomes(doc) == {
+        1: (True, []),
+        2: (False, [
+            (f"{ACCT}:root", "kms:PutKeyPolicy", KEY_ARN, "allowed", (), (root,), ()),
+            (f"{ACCT}:role/InvoiceApp", "kms:PutKeyPolicy", KEY_ARN, "allowed-if",
+             ("the IAM policies of account 111122223333 allow it",), (root,), ()),
+        ]),
+    }

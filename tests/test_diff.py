@@ -80,11 +80,12 @@ CASES = [
         (KMS_USE, ("*",), "account 444455556666", (), ["Allow use of the key"]),
     ]),
     ("bucket-policy-role", "bucket-policy-everyone", [  # a bucket policy opened to everyone
+        # The bucket's account: the policy does not say, so one it does not
+        # name. Its root user had the access already; a federated user needs
+        # its own (session) policy, which gave it before too.
+        (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "IAM users and role sessions of account 123456789012", (), [None]),
         (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "anonymous callers", (), [None]),
         (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "principal of account 111122223333", (), [None]),
-        # The bucket's account: the policy does not say, so one it does not name;
-        # its root user had the access already (the root user of the account).
-        (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "principal of account 123456789012: IAM user, role session", (), [None]),
         (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "principal of account 999999999999 (named by neither policy)", (), [None]),
     ]),
     ("bucket-policy-everyone", "bucket-policy-role", []),
@@ -389,17 +390,17 @@ NEW_CASES = [
     # Third QA pass: every kind of principal of an account is probed (root
     # user, IAM user, role session): a Deny on aws:PrincipalType removed.
     ('key-policy-deny-users', 'key-policy-account-only', [
-        (['kms:Decrypt'], ('*',), 'account 111122223333 (if its IAM policies allow it): IAM user', (), ['Root']),
+        (['kms:Decrypt'], ('*',), 'IAM users of account 111122223333 (if their IAM policies allow it)', (), ['Root']),
     ]),
     ('key-policy-deny-users-and-sessions', 'key-policy-account-only', [
-        (['kms:Decrypt'], ('*',), 'account 111122223333 (if its IAM policies allow it): IAM user, role session', (), ['Root']),
+        (['kms:Decrypt'], ('*',), 'IAM users and role sessions of account 111122223333 (if their IAM policies allow it)', (), ['Root']),
     ]),
     ('key-policy-deny-root-user', 'key-policy-account-only', [
-        (['kms:Decrypt'], ('*',), 'account 111122223333: root user', (), ['Root']),
+        (['kms:Decrypt'], ('*',), 'the root user of account 111122223333', (), ['Root']),
     ]),
     # Null aws:username false: the Deny was on IAM users only.
     ('key-policy-deny-null-username', 'key-policy-account-only', [
-        (['kms:Decrypt'], ('*',), 'account 111122223333 (if its IAM policies allow it): IAM user', (), ['Root']),
+        (['kms:Decrypt'], ('*',), 'IAM users of account 111122223333 (if their IAM policies allow it)', (), ['Root']),
     ]),
     ('key-policy-account-only', 'key-policy-deny-users', [
     ]),
@@ -461,8 +462,8 @@ NEW_CASES = [
     # Third QA pass (helper set): federated users (GetFederationToken) are
     # probed too, with a session policy; only they gain here.
     ('key-policy-deny-types-with-federated', 'key-policy-deny-types-without-federated', [
-        (['kms:Decrypt'], ('*',), 'account 111122223333 (if its IAM policies allow it): federated user', (), ['Root']),
-        (['kms:Decrypt'], ('*',), 'account 444455556666: federated user', (), [None]),
+        (['kms:Decrypt'], ('*',), 'federated users of account 111122223333 (if their IAM policies allow it)', (), ['Root']),
+        (['kms:Decrypt'], ('*',), 'federated users of account 444455556666', (), [None]),
     ]),
     # Users named by aws:username conditions are probed (ali* -> alix).
     ('username-equals-alice', 'username-like-ali', [
@@ -527,3 +528,22 @@ def test_multivalued_and_case_examples():
     r = _diff("userid-not-aida", "userid-not-aidax")
     # The probe user's own unique ID (AIDA...), which AIDA* matches and AIDAX* does not.
     assert r.groups[0].example_context == {"aws:userid": "AIDAC8B6A88896F3EC3B2"}
+
+
+def test_removed_deny_is_cited_and_kinds_are_named():
+    # Fresh-user report: the Deny that no longer applies is cited with its
+    # position, and the group says which principals of the account gain.
+    r = _diff("key-policy-deny-users", "key-policy-account-only")
+    (g,) = r.groups
+    assert g.principal == "IAM users of account 111122223333 (if their IAM policies allow it)"
+    assert g.principal_kinds == ("IAM user",)
+    assert [(ref.sid, ref.line, ref.column) for ref in g.old_denied_by] == [("NoUsers", 2, 119)]
+    d = g.as_dict()
+    assert d["principal_kinds"] == ["IAM user"]
+    assert [x["sid"] for x in d["no_longer_denied_by"]] == ["NoUsers"]
+    code, out, _ = run_cli("diff", str(D / "key-policy-deny-users.json"), str(D / "key-policy-account-only.json"),
+                           "--fail-on-new-access", cwd=ROOT)
+    assert code == 1
+    assert (f'      no longer denied by key policy Sid "NoUsers" ({D / "key-policy-deny-users.json"}:2:119)\n') in out
+    # An implicit deny in OLD cites nothing.
+    assert _diff("key-policy-old", "key-policy-added-principal").groups[0].old_denied_by == ()

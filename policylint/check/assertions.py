@@ -385,12 +385,15 @@ class _FileChecker:
             groups.setdefault(("one", c.arn), []).append((0, c, str(c)))
         return [[(c, shown) for _, c, shown in sorted(members, key=lambda m: m[0])] for members in groups.values()]
 
-    def enumerated(self, who: Caller, shown: str, action: str, resource: str, ctx, account: str | None) -> Violation | None:
+    def enumerated(self, who: Caller, shown: str, action: str, resource: str, ctx, account: str | None,
+                   delegated_ok: bool = False) -> Violation | None:
         """Decide a principal of the key policy or grants (its IAM policies
         unknown), now and at each later time the policies' date conditions
-        name (see :meth:`later`)."""
+        name (see :meth:`times`). ``delegated_ok``: access that needs the
+        principal's IAM policies (the key policy delegates to its account) is
+        not a violation (``only`` with the account's root allowed)."""
         for now, when in self.times(ctx):
-            v = self._enumerated_at(who, shown, action, resource, ctx, account, now)
+            v = self._enumerated_at(who, shown, action, resource, ctx, account, now, delegated_ok)
             if v is not None:
                 if when:
                     v = replace(v, status="allowed-if", conditions=v.conditions + (when,))
@@ -409,11 +412,11 @@ class _FileChecker:
                                for t in self._later]
 
     def _enumerated_at(self, who: Caller, shown: str, action: str, resource: str, ctx, account: str | None,
-                       now: float | None) -> Violation | None:
+                       now: float | None, delegated_ok: bool = False) -> Violation | None:
         request = build_request(who, action, resource, ctx, account, self.region, now)
         same = request.caller.account is not None and request.caller.account == (account or self.account)
         found = _possible(self._authorizers[same, False].authorize(request, strict=self.strict))
-        if found is None:
+        if found is None and not delegated_ok:
             again = _possible(self._authorizers[same, True].authorize(request, strict=self.strict))
             if again is not None:
                 status, conds, refs = again
@@ -446,15 +449,17 @@ class _FileChecker:
                 if a.kind == "no-principal" and a.accounts and (acct is None or acct in a.accounts):
                     continue
                 if a.kind == "only" and any(_same_principal(shown, x) for _, shown in group for x in allowed):
-                    # The principal allowed, or the account whose root is
-                    # allowed (its root stands for the principals the
-                    # account delegates to; those named directly are their own).
+                    # The principal allowed, or the account whose root is allowed.
                     continue
+                # The account's root allowed: it stands for the principals the
+                # key policy reaches through the account (their IAM policies
+                # decide); what the key policy gives them by name is their own.
+                delegated_ok = a.kind == "only" and acct is not None and f"arn:aws:iam::{acct}:root" in allowed
                 for res in resources:
                     for action in _expanded(a.actions, res):
                         for who, shown in group:
                             result.checked += 1
-                            v = self.enumerated(who, shown, action, res, a.context, account)
+                            v = self.enumerated(who, shown, action, res, a.context, account, delegated_ok)
                             if v is not None:
                                 result.violations.append(v)
                                 break

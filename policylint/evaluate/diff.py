@@ -158,6 +158,9 @@ class NewAccess:
             hold); empty: none.
         example_context: the condition keys of one such request (key -> value).
         statements: NEW's statements that allow them.
+        old_denied_by: OLD's Deny statements that denied some of these
+            requests (a Deny removed or narrowed); empty: OLD denied them
+            implicitly.
         principal_kinds: when only some kinds of an account's principals gain
             the access, which (of ``root user``, ``IAM user``, ``role
             session``; also appended to ``principal``); empty: every kind
@@ -172,6 +175,7 @@ class NewAccess:
     example_context: dict[str, str]
     statements: tuple[StatementRef, ...]
     principal_kinds: tuple[str, ...] = ()
+    old_denied_by: tuple[StatementRef, ...] = ()
 
     def as_dict(self) -> dict:
         """JSON-ready form."""
@@ -184,6 +188,7 @@ class NewAccess:
             "example_context": dict(self.example_context),
             "statements": [r.as_dict() for r in self.statements],
             "principal_kinds": list(self.principal_kinds),
+            "no_longer_denied_by": [r.as_dict() for r in self.old_denied_by],
         }
 
 
@@ -800,6 +805,24 @@ class _Side:
         return self.authorizer(account).authorize(request, strict=True)
 
 
+_KIND_PLURALS = {"root user": "the root user", "IAM user": "IAM users", "role session": "role sessions",
+                 "federated user": "federated users"}
+_IAM_NOTE = " (if its IAM policies allow it)"
+
+
+def _kinds_label(label: str, kinds: tuple[str, ...]) -> str:
+    """``account A (if its IAM policies allow it)`` for some kinds of its
+    principals: ``IAM users and role sessions of account A (if their IAM
+    policies allow it)``."""
+    iam = label.endswith(_IAM_NOTE)
+    base = label[: -len(_IAM_NOTE)] if iam else label
+    base = base.removeprefix("principal of ")
+    names = [_KIND_PLURALS.get(k, k) for k in kinds]
+    who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    note = (" (if its IAM policies allow it)" if kinds == ("root user",) else " (if their IAM policies allow it)") if iam else ""
+    return f"{who} of {base}{note}"
+
+
 def _resource_account(resource: str, home: str) -> str:
     arn = parse_arn(resource)
     return arn.account if arn is not None and _ACCOUNT.match(arn.account) else home
@@ -879,14 +902,16 @@ def diff_policies(old: NamedPolicy, new: NamedPolicy) -> DiffResult:
                     req = Request(caller, action, resource, given)
                     count += 1
                     got = new_side.decide(req)
-                    found = got.outcome is Outcome.ALLOWED and old_side.decide(req).outcome is not Outcome.ALLOWED
+                    was = old_side.decide(req) if got.outcome is Outcome.ALLOWED else None
+                    found = was is not None and was.outcome is not Outcome.ALLOWED
                     same = (kind == "resource" and caller.account is not None
                             and caller.account == req.resource_account)
                     if not found and same:
                         # Within the account, also a caller whose IAM policies
                         # allow it (a Deny removed, a key policy's delegation).
                         got = new_side.decide(req, iam=True)
-                        found = got.outcome is Outcome.ALLOWED and old_side.decide(req, iam=True).outcome is not Outcome.ALLOWED
+                        was = old_side.decide(req, iam=True) if got.outcome is Outcome.ALLOWED else None
+                        found = was is not None and was.outcome is not Outcome.ALLOWED
                         label_here = f"{label} (if its IAM policies allow it)"
                     else:
                         label_here = label
@@ -906,6 +931,10 @@ def diff_policies(old: NamedPolicy, new: NamedPolicy) -> DiffResult:
                         g = groups[key] = NewAccess([], res_labels, resource, label_here, conds, example, refs)
                     if spelled not in g.actions:
                         g.actions.append(spelled)
+                    if was.outcome is Outcome.EXPLICIT_DENY:
+                        # OLD's Deny statements that no longer deny it.
+                        g.old_denied_by = tuple(dict.fromkeys(g.old_denied_by + tuple(
+                            r for r in was.determining if r.policy == old.name)))
                     if probe.member:
                         kinds.setdefault(key, set()).add(probe.member)
                         gained.setdefault(scope, set()).add(probe.member)
@@ -919,7 +948,7 @@ def diff_policies(old: NamedPolicy, new: NamedPolicy) -> DiffResult:
         g.actions.sort(key=str.lower)
         if key in restricted:
             g.principal_kinds = tuple(k for k in MEMBER_KINDS if k in kinds[key])
-            g.principal = f"{g.principal}: {', '.join(g.principal_kinds)}" if g.principal else None
+            g.principal = _kinds_label(g.principal, g.principal_kinds) if g.principal else None
     result.groups = sorted(groups.values(), key=lambda g: (g.principal or "", g.resource_patterns, g.conditions, g.actions))
     result.probes = count
     result.notes = probes.notes

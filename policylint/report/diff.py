@@ -55,6 +55,8 @@ def render_diff_text(result: DiffResult) -> str:
             key = result.kind == "resource" and ":kms:" in g.example_resource and ":key/" in g.example_resource
             for ref in g.statements:
                 lines.append(f"      allowed by {ref.describe('key policy' if key else None)}")
+            for ref in g.old_denied_by:
+                lines.append(f"      no longer denied by {ref.describe('key policy' if key else None)}")
     lines.append("")
     lines.append(f"Decided {result.probes} request{'s' if result.probes != 1 else ''} with each policy.")
     for note in result.notes:
