@@ -96,10 +96,11 @@ def test_locked_down_key_policy():
     # several keys: each key is a request; all keys with a key policy file: one.
     # "only"/"no principal" ask each principal the key policy names, and the
     # root user, a role, a user and a federated user of the key's account
-    # and of another account (4 + 4), and anonymous callers: 10 for line 2
-    # (KeyAdmin is the allowed one), 11 for line 3, 2 x 10 for line 7 (two keys).
+    # and of another account (4 + 4), a service (a statement names "*") and
+    # anonymous callers: 11 for line 2 (KeyAdmin is the allowed one), 12 for
+    # line 3, 2 x 11 for line 7 (two keys).
     checked = {a["line"]: a["requests_checked"] for a in doc["assertions"]}
-    assert checked == {2: 10, 3: 11, 4: 1, 5: 2, 6: 1, 7: 20}
+    assert checked == {2: 11, 3: 12, 4: 1, 5: 2, 6: 1, 7: 22}
 
 
 def test_grants_and_identity_policy():
@@ -312,8 +313,8 @@ def test_wildcard_actions_are_expanded_from_the_catalog():
     code, doc = check(f"{DATA}/wildcard.assert", "--key-policy", f"{DATA}/locked-key-policy.json", *WHERE)
     assert code == 0
     # kms:Put* acts on a key only as kms:PutKeyPolicy; kms:*KeyPolicy is GetKeyPolicy and PutKeyPolicy, asked of role/App
-    # (line 2: the two actions asked of the 10 principals other than KeyAdmin)
-    assert [(a["line"], a["holds"], a["requests_checked"]) for a in doc["assertions"]] == [(1, True, 2), (2, True, 20)]
+    # (line 2: the two actions asked of the 11 principals other than KeyAdmin)
+    assert [(a["line"], a["holds"], a["requests_checked"]) for a in doc["assertions"]] == [(1, True, 2), (2, True, 22)]
 
 
 def test_bad_assertions_key_is_a_configuration_error(tmp_path):
@@ -515,3 +516,21 @@ def test_only_with_the_account_root_covers_access_through_the_account():
              ("the IAM policies of account 111122223333 allow it",), (root,), ()),
         ]),
     }
+
+
+@pytest.mark.parametrize("extra, expected", [
+    # Fourth QA pass. aws:username alice under Principal "*": alice of any account.
+    (["--key-policy", f"{DATA}/username-alice-any-account.json"], {
+        1: ["arn:aws:iam::000000000000:user/alice"],
+        2: [f"{ACCT}:root", f"{ACCT}:user/alice", "arn:aws:iam::000000000000:user/alice"],
+        3: []}),
+    # aws:PrincipalServiceName s3.amazonaws.com under Principal "*": S3 (in no account).
+    (["--key-policy", f"{DATA}/service-name-condition.json"], {1: [], 2: ["s3.amazonaws.com"], 3: []}),
+    # A grant's retiring principal in another account may retire it.
+    (["--key-policy", f"{DATA}/retiring-key-policy.json", "--grants", f"{DATA}/retiring-grants.json"], {
+        1: [], 2: [f"{ACCT}:root", f"{ACCT}:role/Reports"], 3: ["arn:aws:iam::444455556666:role/r"]}),
+])
+def test_principals_named_by_conditions_and_grants(extra, expected):
+    code, doc = check(f"{DATA}/named-by-conditions.assert", *extra, *WHERE)
+    assert code == 1
+    assert {line: [v[0] for v in violations] for line, (_, violations) in outcomes(doc).items()} == expected

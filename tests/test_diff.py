@@ -84,6 +84,8 @@ CASES = [
         # name. Its root user had the access already; a federated user needs
         # its own (session) policy, which gave it before too.
         (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "IAM users and role sessions of account 123456789012", (), [None]),
+        # "Principal": "*" lets in AWS service principals too.
+        (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "an AWS service principal", (), [None]),
         (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "anonymous callers", (), [None]),
         (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "principal of account 111122223333", (), [None]),
         (["s3:GetObject"], ("arn:aws:s3:::reports/*",), "principal of account 999999999999 (named by neither policy)", (), [None]),
@@ -489,6 +491,42 @@ NEW_CASES = [
     ('key-policy-principal-arn-alice-any-account', 'key-policy-principal-arn-alice', [
     ]),
     ('key-policy-partner-from-2030', 'key-policy-no-partner', [
+    ]),
+    # Fourth QA pass: a variable's default is used when the tag is absent
+    # (probes are asked with and without their principal tags).
+    ('var-tag-default-none', 'var-tag-default-common', [
+        (['s3:GetObject'], ("arn:aws:s3:::b/${aws:PrincipalTag/team, 'common'}/*",), None, (), [None]),
+    ]),
+    # Users named by aws:username are probed in every account, not only the policy's.
+    ('key-policy-alice-own-account', 'key-policy-alice-any-account', [
+        (['kms:Decrypt'], ('*',), 'user alice of account 999999999999', ('aws:username equals alice',), [None]),
+    ]),
+    # Services named by aws:PrincipalServiceName, and one for aws:PrincipalIsAWSService.
+    ('bucket-no-service', 'bucket-service-name-config', [
+        (['s3:PutObject'], ('arn:aws:s3:::qa-bucket/*',), 'config.amazonaws.com', ('aws:PrincipalServiceName equals cloudtrail.amazonaws.com or config.amazonaws.com',), [None]),
+    ]),
+    ('bucket-service-source-account', 'bucket-service-any-source', [
+        (['s3:PutObject'], ('arn:aws:s3:::qa-bucket/*',), 'an AWS service principal', ('aws:PrincipalIsAWSService is true',), [None]),
+    ]),
+    # Providers named by aws:FederatedProvider.
+    ('trust-provider-google', 'trust-provider-google-facebook', [
+        (['sts:AssumeRoleWithWebIdentity'], ('*',), 'federated graph.facebook.com', ('aws:FederatedProvider equals accounts.google.com or graph.facebook.com',), [None]),
+    ]),
+    # aws:RequestedRegion of a global service (no Region in the ARN) is sampled.
+    ('region-us-east-1-s3', 'region-us-east-1-s3-iam', [
+        (['iam:GetUser'], ('*',), None, ('aws:RequestedRegion equals us-east-1',), [None]),
+    ]),
+    ('var-tag-default-common', 'var-tag-default-none', [
+    ]),
+    ('key-policy-alice-any-account', 'key-policy-alice-own-account', [
+    ]),
+    ('bucket-service-name-config', 'bucket-no-service', [
+    ]),
+    ('bucket-service-any-source', 'bucket-service-source-account', [
+    ]),
+    ('trust-provider-google-facebook', 'trust-provider-google', [
+    ]),
+    ('region-us-east-1-s3-iam', 'region-us-east-1-s3', [
     ]),
 ]
 

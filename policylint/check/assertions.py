@@ -7,7 +7,7 @@ Every answer comes from :class:`policylint.evaluate.authorize.Authorizer`
 With policy files, the principals that ``no principal outside account A`` and
 ``only P`` reason over are the probe principals of the key policy
 (:func:`policylint.evaluate.probes.probe_principals`, the set ``policylint
-diff`` uses too) and the grantees of the grants: each principal a Principal
+diff`` uses too) and the grantees and retiring principals of the grants: each principal a Principal
 or NotPrincipal names; one of each type (root user, role session, IAM user,
 federated user, named ``any-principal-of-the-account``) of each account the
 key policy names or mentions, of ``--account`` and of an account it does not
@@ -48,7 +48,7 @@ from policylint.evaluate.conditions import parse_date
 from policylint.evaluate.authorize import Authorizer, Decision, Outcome, StatementRef
 from policylint.evaluate.inputs import InputError, PolicyInputs, build_policy_set, build_request, check_roles
 from policylint.evaluate.policyset import NamedPolicy, PolicySet, PolicyType
-from policylint.evaluate.probes import MEMBER_KINDS, probe_principals
+from policylint.evaluate.probes import MEMBER_KINDS, Probe, named_caller, probe_principals
 from policylint.evaluate.request import Caller, CallerError, parse_caller
 from policylint.model.policy import PolicyKind
 from policylint.model.validate import build_policy
@@ -371,18 +371,24 @@ class _FileChecker:
         found = probe_principals([rp.document.statements] if rp is not None else [[]], account, avoid,
                                  outsiders=_OTHER_ACCOUNTS, name=_STAND_IN)
         for u in found.unbuildable:
-            self.refuse(u.value, u.path, f"{u.value!r} is not a principal ({u.reason})")
+            self.refuse(u.value, u.path, u.reason)
         groups: dict[object, list[tuple[Caller, str]]] = {}
         order = {MEMBER_KINDS[0]: 0, MEMBER_KINDS[2]: 1, MEMBER_KINDS[1]: 2, MEMBER_KINDS[3]: 3}
         for p in found.probes:
             key = ("members", p.account) if p.member else ("one", p.caller.arn)
             groups.setdefault(key, []).append((order.get(p.member, 0), p.caller, p.shown))
         for g in self.full.grants:
-            try:
-                c = parse_caller(g.grantee_principal)
-            except CallerError as e:
-                self.refuse(g.grantee_principal, None, str(e), grants=True)
-            groups.setdefault(("one", c.arn), []).append((0, c, str(c)))
+            # The grantee, and the retiring principal (it may retire the grant).
+            for who in (g.grantee_principal, g.retiring_principal):
+                if not who:
+                    continue
+                try:
+                    c = named_caller(who) or parse_caller(who)  # a role: a session of it, as in the key policy
+                except CallerError as e:
+                    self.refuse(who, None, str(e), grants=True)
+                members = groups.setdefault(("one", c.arn), [])
+                if not any(m[1] == c for m in members):
+                    members.append((0, c, Probe(c, who).shown))
         return [[(c, shown) for _, c, shown in sorted(members, key=lambda m: m[0])] for members in groups.values()]
 
     def enumerated(self, who: Caller, shown: str, action: str, resource: str, ctx, account: str | None,

@@ -98,6 +98,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from itertools import product
 from datetime import datetime, timezone
 from types import SimpleNamespace
 from dataclasses import dataclass, field
@@ -531,13 +532,37 @@ class _Probes:
 
     def variable_contexts(self, callers) -> list[dict]:
         """The contexts policy variables are resolved from: each caller's
-        derived keys and identity values."""
+        derived keys and identity values (with and without its principal
+        tags: a variable's default is used when the tag is absent)."""
         out = []
         for c in callers:
-            ctx = {low: v for low, _, v in derived_keys(c, "", None)}
-            ctx.update(identity_values(c, self.variable_keys))
-            out.append(ctx)
+            derived = {low: v for low, _, v in derived_keys(c, "", None)}
+            for identity in self.identity_variants(c):
+                out.append({**derived, **identity})
         return out
+
+    def identity_variants(self, caller) -> list[dict]:
+        """The identity values a probe caller is asked with: with a value for
+        each principal tag a policy variable reads and, when there are such
+        tags, without them (``${aws:PrincipalTag/team, 'common'}`` then
+        resolves to its default)."""
+        full = identity_values(caller, self.variable_keys)
+        if not self.variable_keys:
+            return [full]
+        return [full, {k: v for k, v in full.items() if k not in self.variable_keys}]
+
+    def request_regions(self, resource: str) -> list[str | None]:
+        """Values of ``aws:RequestedRegion`` to give a request: none (the
+        resource ARN's Region sets it) unless conditions read the key and the
+        resource has no Region (``*``, IAM, Organizations): then each Region
+        the conditions name and one they do not (a global service's requests
+        carry the Region of the endpoint called: us-east-1 for IAM)."""
+        if len(self.regions) < 2:
+            return [None]
+        arn = parse_arn(resource)
+        if arn is not None and arn.region:
+            return [None]
+        return list(self.regions)
 
     # -- contexts -----------------------------------------------------------
     def key_values(self) -> dict[str, tuple[str, list[str]]]:
@@ -890,12 +915,14 @@ def diff_policies(old: NamedPolicy, new: NamedPolicy) -> DiffResult:
                 caller, label = probe.caller, (probe.label or None)
                 if probe.member == MEMBER_KINDS[0] and action.startswith("sts:assumerole"):
                     continue  # the root user cannot assume roles (AWS STS API Reference, AssumeRole)
-                identity = identity_values(caller, probes.variable_keys)
-                for n_ctx, ctx in enumerate(ctxs):
+                combos = product(ctxs, probes.identity_variants(caller), probes.request_regions(resource))
+                for n_ctx, (ctx, identity, region) in enumerate(combos):
                     scope = (action, resource, n_ctx, label)
                     set_here = {k.lower() for k in ctx}
                     given = {k: v for k, v in identity.items() if k not in set_here}
                     given.update({k: (v if isinstance(v, tuple) else (v,)) for k, v in ctx.items()})
+                    if region:
+                        given["aws:RequestedRegion"] = (region,)
                     if kind == "resource" and resource != "*" and not (parse_arn(resource) or _NO_ARN).account:
                         # An ARN without an account (S3): the resource is the policy's account's.
                         given["aws:ResourceAccount"] = (probes.home,)

@@ -25,6 +25,10 @@ more policies:
   account the policies mention that the pattern matches;
 * the members of the policies' own account (``home``), of every account they
   name, and of one account they do not name (standing for any other account);
+* users ``aws:username`` values name, in each of those accounts; services
+  ``aws:PrincipalServiceName`` values name, and one service standing for any
+  when a statement's Principal is ``"*"`` or a condition reads
+  ``aws:PrincipalIsAWSService``; providers ``aws:FederatedProvider`` names;
 * anonymous callers.
 
 A value that cannot be a caller (a placeholder such as ``${var.partner}``, a
@@ -56,6 +60,8 @@ __all__ = ["Probe", "ProbeSet", "Unbuildable", "account_members", "fill_account"
 #: Name of the user, role and session that stand for "a principal of the account".
 PROBE_NAME = "policylint-probe"
 SESSION_NAME = "policylint-session"
+#: The service principal standing for "any AWS service".
+SERVICE_NAME = "policylint-probe.amazonaws.com"
 #: The kinds of an account's members, as shown: root user, IAM user, role session, federated user.
 MEMBER_KINDS = ("root user", "IAM user", "role session", "federated user")
 #: Condition keys whose values name the calling principal (lower case) -> ``arn`` or ``account``.
@@ -213,7 +219,7 @@ def named_caller(value: str) -> Caller | None:
     if _ACCOUNT.match(value):
         return None
     if has_wildcard(value) or "${" in value:
-        raise CallerError(f"{value!r}: a wildcard or placeholder")
+        raise CallerError(f"{value!r} is not a principal: a wildcard or placeholder (AWS allows neither in a principal)")
     c = parse_caller(value)
     if c.kind == "root":
         return None
@@ -421,20 +427,10 @@ def probe_principals(statements: list[list[Statement]], home: str | None = None,
                     except CallerError as e:
                         result.unbuildable.append(Unbuildable(v, None, n, str(e)))
     excluded = set(avoid) | set(mentioned) | set(named_accounts) | ({home} if home else set())
-    user_accounts = [home] if home else [_outsider(excluded, outsiders)]
     for n, stmts in enumerate(statements):
         for s in stmts:
             for c in s.condition:
                 low = c.key.lower()
-                if low == "aws:username" and not c.operator.split(":")[-1].lower().startswith("null"):
-                    # Users of those names (a '*' filled with 'x' and with nothing).
-                    for v in c.values:
-                        for fill in ("x", ""):
-                            user = _VARIABLE.sub("x", v).replace("*", fill).replace("?", "x")
-                            if re.fullmatch(r"[\w+=,.@-]{1,64}", user):
-                                for acct in user_accounts:
-                                    add(parse_caller(f"arn:aws:iam::{acct}:user/{user}"), f"user {user}", policy=n)
-                    continue
                 kind = PRINCIPAL_KEYS.get(low)
                 if kind is None:
                     continue
@@ -454,6 +450,42 @@ def probe_principals(statements: list[list[Statement]], home: str | None = None,
             members(acct, f"principal of account {acct}")
     result.outsider = _outsider(excluded | {p.account for p in result.probes if p.account}, outsiders)
     members(result.outsider, f"principal of account {result.outsider} (named by neither policy)")
+    # Principals other condition keys name: users of aws:username in every
+    # account probed, services of aws:PrincipalServiceName (and one service
+    # when a statement lets in every principal or reads
+    # aws:PrincipalIsAWSService), providers of aws:FederatedProvider.
+    accounts = list(dict.fromkeys(p.account for p in result.probes if p.member and p.account))
+    services = False
+    for n, stmts in enumerate(statements):
+        for s in stmts:
+            if s.principal is not None and s.principal.all:
+                services = True
+            for c in s.condition:
+                low = c.key.lower()
+                if c.operator.split(":")[-1].lower().startswith("null"):
+                    services = services or low == "aws:principalservicename"
+                    continue
+                for v in c.values:
+                    v = _VARIABLE.sub("x", v)
+                    if low == "aws:username":
+                        for fill in ("x", ""):
+                            user = v.replace("*", fill).replace("?", "x")
+                            if re.fullmatch(r"[\w+=,.@-]{1,64}", user):
+                                for acct in accounts:
+                                    add(parse_caller(f"arn:aws:iam::{acct}:user/{user}"), f"user {user} of account {acct}",
+                                        policy=n)
+                    elif low == "aws:principalservicename":
+                        services = True
+                        try:
+                            add(parse_caller(f"service:{v.replace('*', 'x').replace('?', 'x')}"), v, policy=n)
+                        except CallerError:
+                            pass
+                    elif low == "aws:principalisawsservice":
+                        services = True
+                    elif low == "aws:federatedprovider" and v and not has_wildcard(v):
+                        add(parse_caller(f"federated:{v}"), f"federated {v}", policy=n)
+    if services:
+        add(parse_caller(f"service:{SERVICE_NAME}"), "an AWS service principal")
     add(Caller("anonymous", "anonymous"), "anonymous callers")
     return result
 
