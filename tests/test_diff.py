@@ -528,6 +528,15 @@ NEW_CASES = [
     ]),
     ('region-us-east-1-s3-iam', 'region-us-east-1-s3', [
     ]),
+    # Found by benchmarks/diff.py: values meeting a statement's conditions
+    # took a DateLessThan/DateGreaterThan date itself, which does not meet
+    # it, so a list widened next to a date window was never seen.
+    ("dated-team-ab", "dated-team-abc", [
+        (["s3:GetObject"], ("*",), None, ("aws:PrincipalTag/team equals a or b or c",
+                                          "aws:CurrentTime is < 2030-01-01T00:00:00Z",
+                                          "aws:EpochTime is > 1700000000"), [None]),
+    ]),
+    ("dated-team-abc", "dated-team-ab", []),
 ]
 
 
@@ -585,3 +594,9 @@ def test_removed_deny_is_cited_and_kinds_are_named():
     assert (f'      no longer denied by key policy Sid "NoUsers" ({D / "key-policy-deny-users.json"}:2:119)\n') in out
     # An implicit deny in OLD cites nothing.
     assert _diff("key-policy-old", "key-policy-added-principal").groups[0].old_denied_by == ()
+
+
+def test_values_meeting_a_date_window_are_inside_it():
+    r = _diff("dated-team-ab", "dated-team-abc")
+    assert r.groups[0].example_context == {"aws:PrincipalTag/team": "c", "aws:CurrentTime": "2029-12-31T23:59:59Z",
+                                           "aws:EpochTime": "1700000001"}

@@ -53,7 +53,7 @@ from policylint.evaluate.request import Request
 from policylint.evaluate.variables import Unresolved, compile_template, has_variables
 from policylint.model.grant import Grant
 from policylint.model.policy import PolicyKind, Principal, Statement
-from policylint.wildcard import compile_glob, escape
+from policylint.wildcard import compile_glob, escape, has_wildcard
 
 __all__ = ["Alternative", "Authorizer", "Decision", "KMS_CROSS_ACCOUNT", "Outcome", "RCP_SERVICES", "StatementRef", "Step", "authorize"]
 
@@ -306,7 +306,7 @@ class _Compiled:
     """A statement ready to test against requests."""
 
     __slots__ = ("stmt", "ref", "allow", "actions", "not_actions", "resources", "not_resources", "clauses", "trust",
-                 "_resource_cache", "_principal_cache", "fast", "_var_keys", "_var_cache")
+                 "_resource_cache", "_principal_cache", "fast", "_var_keys", "_var_cache", "_by_service")
 
     def __init__(self, stmt: Statement, ref: StatementRef, variables: bool, trust: bool) -> None:
         self.stmt = stmt
@@ -315,6 +315,23 @@ class _Compiled:
         self.trust = trust
         self.actions = [compile_glob(a, True) for a in stmt.action] if stmt.action is not None else None
         self.not_actions = [compile_glob(a, True) for a in stmt.not_action] if stmt.not_action is not None else None
+        # Long Action/NotAction lists (ReadOnlyAccess lists thousands): the
+        # patterns by their service prefix, so an action is tried against
+        # its service's patterns and those with a wildcard service only.
+        listed = stmt.action if stmt.action is not None else stmt.not_action
+        globs = self.actions if self.actions is not None else self.not_actions
+        self._by_service: dict[str, tuple] | None = None
+        if listed is not None and len(listed) > 16:
+            by: dict[str, list] = {}
+            anywhere: list = []
+            for text, g in zip(listed, globs):
+                svc, sep, _ = text.partition(":")
+                if sep and not has_wildcard(svc):
+                    by.setdefault(svc.lower(), []).append(g)
+                else:
+                    anywhere.append(g)
+            self._by_service = {svc: tuple(gs + anywhere) for svc, gs in by.items()}
+            self._by_service[""] = tuple(anywhere)
         self.resources = self._patterns(stmt.resource, variables)
         self.not_resources = self._patterns(stmt.not_resource, variables)
         self.clauses = [compile_clause(c, variables) for c in stmt.condition]
@@ -339,11 +356,15 @@ class _Compiled:
         return [compile_template(v) if variables and has_variables(v) else v for v in values]
 
     def action_matches(self, action: str) -> bool:
-        if self.actions is not None:
-            return any(g.match(action) for g in self.actions)
-        if self.not_actions is not None:
-            return not any(g.match(action) for g in self.not_actions)
-        return False
+        """Whether Action (or NotAction) lets ``action`` (lower case) in."""
+        globs = self.actions if self.actions is not None else self.not_actions
+        if globs is None:
+            return False
+        if self._by_service is not None:
+            svc = action.partition(":")[0]
+            globs = self._by_service.get(svc, self._by_service[""])
+        hit = any(g.match(action) for g in globs)
+        return hit if self.actions is not None else not hit
 
     def _resource_hit(self, patterns, request: Request) -> bool:
         res = request.resource

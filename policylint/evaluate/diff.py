@@ -762,6 +762,13 @@ def _satisfying(c) -> str | None:
         if n is None:
             return None
         return _number_text(n - 1) if "Less" in op.base else _number_text(n + 1) if "Greater" in op.base else v
+    if op.family == "Date" and op.base != "DateEquals":
+        # DateLessThan 2030-01-01: a second before it (the date itself does not hold).
+        t = parse_date(v)
+        if t is None:
+            return None
+        step = -1 if "Less" in op.base else 1 if "Greater" in op.base else 0
+        return str(int(t) + step) if v.strip().isdigit() else _iso(t + step)
     return v
 
 
