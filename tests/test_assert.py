@@ -534,3 +534,21 @@ def test_principals_named_by_conditions_and_grants(extra, expected):
     code, doc = check(f"{DATA}/named-by-conditions.assert", *extra, *WHERE)
     assert code == 1
     assert {line: [v[0] for v in violations] for line, (_, violations) in outcomes(doc).items()} == expected
+
+
+def test_cannot_without_identity_policies_takes_them_as_unknown():
+    # Fresh-user report: without --identity-policy, "cannot" held because the
+    # principal was taken to have no IAM policies, while "only" reported the
+    # same principal "allowed if its account's IAM policies allow it".
+    iam = ("the IAM policies of account 111122223333 allow it",)
+    root = ('key policy Sid "EnableIAMPolicies" (fixtures/can/key-policy.json:5:5)',)
+    code, doc = check(f"{DATA}/cannot-unknown-iam.assert", "--key-policy", "fixtures/can/key-policy.json", *WHERE)
+    assert code == 1
+    assert outcomes(doc) == {
+        1: (False, [(f"{ACCT}:role/InvoiceApp", "kms:PutKeyPolicy", KEY_ARN, "allowed-if", iam, root, ())]),
+        2: (False, [(f"{ACCT}:role/InvoiceApp", "kms:Decrypt", KEY_ARN, "allowed-if", iam, root, ())]),
+    }
+    # With its identity-based policy given, those decide.
+    code, doc = check(f"{DATA}/cannot-unknown-iam.assert", "--key-policy", "fixtures/can/key-policy.json",
+                      "--identity-policy", "fixtures/can/invoice-app-policy.json", *WHERE)
+    assert code == 0 and outcomes(doc) == {1: (True, []), 2: (True, [])}

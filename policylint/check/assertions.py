@@ -471,6 +471,8 @@ class _FileChecker:
                                 break
             return result
         check_roles(build_request(a.principals[0], _PROBE, None, {}, account, self.region), self.full)
+        f = self.full
+        unknown_iam = not f.identity and f.boundary is None and f.session is None
         for res in resources:
             for action in _expanded(a.actions, res):
                 request = build_request(a.principals[0], action, res, a.context, account, self.region)
@@ -485,6 +487,13 @@ class _FileChecker:
                         if found is not None:
                             found = ("allowed-if", found[1] + (when,), found[2])
                             break
+                if a.kind == "cannot" and found is None and unknown_iam:
+                    # No identity-based policy given: the principal's own
+                    # policies are unknown, as for "no principal" and "only".
+                    v = self.enumerated(request.caller, str(request.caller), action, res, a.context, account)
+                    if v is not None:
+                        result.violations.append(v)
+                        continue
                 if a.kind == "cannot" and found is not None:
                     status, conds, refs = found
                     result.violations.append(Violation(str(request.caller), action, request.resource, status, conds,
