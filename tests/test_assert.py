@@ -552,3 +552,16 @@ def test_cannot_without_identity_policies_takes_them_as_unknown():
     code, doc = check(f"{DATA}/cannot-unknown-iam.assert", "--key-policy", "fixtures/can/key-policy.json",
                       "--identity-policy", "fixtures/can/invoice-app-policy.json", *WHERE)
     assert code == 0 and outcomes(doc) == {1: (True, []), 2: (True, [])}
+
+
+def test_a_role_session_may_carry_a_federated_provider():
+    # Fifth QA pass: aws:FederatedProvider is set on sessions of roles
+    # assumed through a provider, so a role session of another account is
+    # "allowed if" it (it was taken as definitely absent).
+    code, doc = check(OUTSIDE, "--key-policy", f"{DATA}/federated-provider-any-account.json", *WHERE)
+    assert code == 1
+    assert outcomes(doc) == {1: (False, [
+        ("arn:aws:iam::000000000000:role/any-principal-of-the-account", "kms:Decrypt", KEY_ANY, "allowed-if",
+         ("aws:FederatedProvider equals accounts.google.com", "the IAM policies of account 000000000000 allow it"),
+         (f"key policy statement 2 ({DATA}/federated-provider-any-account.json:13:5)",), ()),
+    ])}

@@ -537,6 +537,40 @@ NEW_CASES = [
                                           "aws:EpochTime is > 1700000000"), [None]),
     ]),
     ("dated-team-abc", "dated-team-ab", []),
+    # Fifth QA pass: aws:FederatedProvider is sampled for role sessions (a
+    # role assumed through an OIDC or SAML provider carries it).
+    ('key-policy-oidc-provider-one', 'key-policy-oidc-provider-any', [
+        (['kms:Decrypt'], ('*',), 'account 444455556666', ('aws:FederatedProvider matches arn:aws:iam::444455556666:oidc-provider/*',), [None]),
+    ]),
+    # Addresses just outside each CIDR block: the gap between two blocks.
+    ('ip-two-blocks-with-gap', 'ip-one-block-no-gap', [
+        (['s3:GetObject'], ('*',), None, ('aws:SourceIp is in 10.0.0.0/16',), [None]),
+    ]),
+    ('deny-ipv6-two-blocks', 'deny-ipv6-one-block', [
+        (['s3:GetObject'], ('*',), None, (), [None]),
+    ]),
+    # A wildcard partition: an identity-based policy also in aws-us-gov.
+    ('s3-b-aws-partition', 's3-b-any-partition', [
+        (['s3:GetObject'], ('arn:*:s3:::b/*',), None, (), [None]),
+    ]),
+    # IAM requests always carry aws:RequestedRegion us-east-1 (global endpoint).
+    ('iam-create-user-us-east-1', 'iam-create-user', [
+    ]),
+    # aws:ViaAWSService is in every request (true or false).
+    ('via-aws-service-both', 'via-aws-service-none', [
+    ]),
+    ('key-policy-oidc-provider-any', 'key-policy-oidc-provider-one', [
+    ]),
+    ('ip-one-block-no-gap', 'ip-two-blocks-with-gap', [
+    ]),
+    ('deny-ipv6-one-block', 'deny-ipv6-two-blocks', [
+    ]),
+    ('s3-b-any-partition', 's3-b-aws-partition', [
+    ]),
+    ('iam-create-user', 'iam-create-user-us-east-1', [
+    ]),
+    ('via-aws-service-none', 'via-aws-service-both', [
+    ]),
 ]
 
 

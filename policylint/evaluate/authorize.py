@@ -91,6 +91,10 @@ _NAMED_ROLE = frozenset({"role", "wildcard"})
 _CALLER_KEYS = frozenset(("aws:principalarn", "aws:principaltype", "aws:principalaccount", "aws:username",
                           "aws:principalisawsservice", "aws:principalservicename", "kms:calleraccount",
                           "aws:federatedprovider"))
+#: Of those, the keys a role session may carry without policylint knowing:
+#: aws:FederatedProvider is set on sessions of roles assumed through an
+#: OIDC or SAML provider (IAM User Guide, *AWS global condition context keys*).
+_SESSION_UNKNOWN = frozenset(("aws:federatedprovider",))
 
 #: KMS operations that work across accounts (KMS Developer Guide, *Allowing
 #: users in other accounts to use a KMS key*, and each operation's
@@ -542,7 +546,8 @@ class _Eval:
             if cc._templates:
                 for k in cc.missing_keys(ctx):
                     self.note_missing(k)
-            if cc.operator is not None and cc.key not in ctx and cc.key in _CALLER_KEYS:
+            if cc.operator is not None and cc.key not in ctx and cc.key in _CALLER_KEYS and not (
+                    cc.key in _SESSION_UNKNOWN and req.caller.kind == "assumed-role"):
                 # Absent for this caller in AWS too: the absent rule, for good.
                 if not cc._absent:
                     return False

@@ -30,8 +30,10 @@ combination of:
   action needs no resource, and every Resource/NotResource pattern of either
   policy made concrete twice: ``*`` filled with ``other9`` and with nothing
   (``a?*`` and ``a*`` differ on ``a``), ``?`` with ``x``, a wildcard account
-  with digits, a wildcard Region with ``zz-other-1``; patterns with policy
-  variables resolved for each probe principal first;
+  with digits, a wildcard Region with ``zz-other-1``, a wildcard partition
+  as ``aws`` and, for identity-based policies, ``aws-us-gov`` (asked by a
+  caller of that partition); patterns with policy variables resolved for
+  each probe principal first;
 * principals (resource-based policies): the probe principals of
   :func:`policylint.evaluate.probes.probe_principals` (shared with
   ``policylint assert``): each principal either policy names, one of each
@@ -69,7 +71,12 @@ combination of:
   and, for values with colons, across a colon; values with policy variables
   as a user and a role session of the account resolve them; a case variant
   of string values; numbers one above and below; dates one second before
-  and after; the first and last address of a CIDR; a value matching none);
+  and after; the first and last address of a CIDR and the addresses just
+  outside it; a value matching none, except for Bool keys);
+  ``aws:ViaAWSService`` is false unless a sample sets it (it is in every
+  request), ``aws:FederatedProvider`` is given to role sessions only, and
+  ``aws:RequestedRegion`` to requests for resources without a Region (not
+  to global services, whose requests carry their endpoint's Region);
   for keys under ``ForAllValues``/``ForAnyValue``, several values (a known
   value with an unknown one, two known ones); for each statement with
   conditions, values that satisfy all its clauses, then each of its own keys
@@ -112,7 +119,7 @@ from policylint.evaluate.match import matched_catalog_actions
 from policylint.evaluate.policyset import NamedPolicy, PolicySet, PolicyType
 from policylint.evaluate.probes import (MEMBER_KINDS, Probe, account_members, fill_account, identity_values,
                                         probe_principals, variable_keys)
-from policylint.evaluate.request import Request, derived_keys
+from policylint.evaluate.request import GLOBAL_SERVICES, Request, derived_keys
 from policylint.evaluate.variables import Unresolved, compile_template
 from policylint.model.policy import PolicyKind, Statement
 from policylint.model.validate import build_policy
@@ -135,9 +142,11 @@ _NO_ARN = parse_arn("arn:aws:none:::none")
 _DERIVED = frozenset(k.lower() for k in (
     "aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType", "aws:username",
     "aws:PrincipalIsAWSService", "aws:PrincipalServiceName", "aws:ResourceAccount", "aws:RequestedRegion",
-    "kms:CallerAccount", "aws:FederatedProvider",
+    "kms:CallerAccount",
 ))
 _PRINCIPAL_KEYS = frozenset(("aws:principalarn", "aws:principalaccount", "kms:calleraccount"))
+#: Actions only a web identity or SAML user calls (unsigned requests).
+_FEDERATED_ONLY = frozenset(("sts:assumerolewithwebidentity", "sts:assumerolewithsaml"))
 
 
 @dataclass
@@ -278,7 +287,7 @@ def _fill_account(text: str) -> str:
     return found[0] if found else _fill(text, "9")
 
 
-def _sample_of_pattern(pattern: str, service: str, filler: str = FILLER) -> str | None:
+def _sample_of_pattern(pattern: str, service: str, filler: str = FILLER, partition: str = "aws") -> str | None:
     """An ARN that ``pattern`` matches, for an action of ``service``, with
     the wildcards of its resource part filled (``*`` with ``filler``, which
     may be empty); None when the pattern cannot name a resource of
@@ -296,7 +305,13 @@ def _sample_of_pattern(pattern: str, service: str, filler: str = FILLER) -> str 
         return None
     else:
         svc = arn.service
-    partition = "aws" if has_wildcard(arn.partition) else arn.partition
+    if has_wildcard(arn.partition):
+        if not compile_glob(arn.partition, False).match(partition):
+            return None
+    elif partition != "aws":
+        return None  # (a named partition is sampled as written once)
+    else:
+        partition = arn.partition
     region = _fill(arn.region, _REGION_FILLER) if has_wildcard(arn.region) else arn.region
     resource = _fill(arn.resource, filler)
     if not resource or resource.endswith(("/", ":")) and not arn.resource.endswith(("/", ":")):
@@ -328,7 +343,7 @@ class _Probes:
         self.variable_keys = {k for k in variable_keys(stmts) if k not in _DERIVED and k != "aws:userid"}
         read = {c.key.lower() for s in stmts for c in s.condition} | variable_keys(stmts)
         #: Whether a condition or a policy variable reads a key that tells principals apart.
-        self.caller_sensitive = any(k in _DERIVED or k == "aws:userid" for k in read)
+        self.caller_sensitive = any(k in _DERIVED or k in ("aws:userid", "aws:federatedprovider") for k in read)
         self.probe_set = probe_principals([old.document.statements, new.document.statements], self.home)
         self.clauses = [(s, c) for s in stmts for c in s.condition]
         # aws:RequestedRegion and aws:ResourceAccount come from the resource:
@@ -457,9 +472,12 @@ class _Probes:
                         out.append(_sample_of_format(fmt, account, region))
         for p in self.patterns:
             for filler in (FILLER, ""):
-                sample = _sample_of_pattern(p, svc, filler)
-                if sample is not None:
-                    out.append(sample)
+                # A wildcard partition (arn:*:...) also in another partition,
+                # for identity-based policies (a caller of that partition).
+                for partition in ("aws", "aws-us-gov") if self.kind == "identity" else ("aws",):
+                    sample = _sample_of_pattern(p, svc, filler, partition)
+                    if sample is not None:
+                        out.append(sample)
         for p in self.resolved_patterns():
             for filler in (FILLER, ""):
                 sample = _sample_of_pattern(p, svc, filler)
@@ -518,16 +536,17 @@ class _Probes:
             self.gaps.append(f"principal {u.value!r} {what} cannot be built as a caller: its access was not compared")
         return found.probes
 
-    def identity_callers(self, account: str) -> list[Probe]:
+    def identity_callers(self, account: str, partition: str = "aws") -> list[Probe]:
         """The principals an identity-based policy's holder may be, in
         ``account``: an IAM user and a role session (not the root user: no
         policy is attached to it, and it has every permission its account can
         give), and the principals of that account the conditions name."""
-        members = account_members(account)[1:]
+        members = account_members(account, partition)[1:]
         if not self.caller_sensitive:
             members = members[:1]  # nothing reads what tells a user from a role session
         out = [Probe(c, "", account, kind) for c, kind in members]
-        out += [Probe(p.caller, "", account) for p in self.probe_set.probes if p.account == account and p.member is None]
+        out += [Probe(p.caller, "", account) for p in self.probe_set.probes
+                if p.account == account and p.member is None and p.caller.partition == partition]
         return out
 
     def variable_contexts(self, callers) -> list[dict]:
@@ -551,14 +570,15 @@ class _Probes:
             return [full]
         return [full, {k: v for k, v in full.items() if k not in self.variable_keys}]
 
-    def request_regions(self, resource: str) -> list[str | None]:
+    def request_regions(self, resource: str, service: str) -> list[str | None]:
         """Values of ``aws:RequestedRegion`` to give a request: none (the
         resource ARN's Region sets it) unless conditions read the key and the
-        resource has no Region (``*``, IAM, Organizations): then each Region
-        the conditions name and one they do not (a global service's requests
-        carry the Region of the endpoint called: us-east-1 for IAM)."""
-        if len(self.regions) < 2:
-            return [None]
+        resource has no Region (``*``, an S3 bucket): then each Region the
+        conditions name and one they do not. A global service's requests
+        carry its endpoint's Region (us-east-1 for IAM), which the request
+        derives (:data:`policylint.evaluate.request.GLOBAL_SERVICES`)."""
+        if len(self.regions) < 2 or service in GLOBAL_SERVICES:
+            return [None]  # (a global service's requests carry its endpoint's Region: derived)
         arn = parse_arn(resource)
         if arn is not None and arn.region:
             return [None]
@@ -578,8 +598,11 @@ class _Probes:
             if any("${" in v for v in c.values):
                 # Values with policy variables: as the probe principals resolve them.
                 values.extend(_samples(SimpleNamespace(operator=c.operator, values=self.resolved_values(c.values))))
+        boolean = {c.key.lower() for _, c in self.clauses if c.operator.split(":")[-1].lower().startswith("bool")}
+        other = {c.key.lower() for _, c in self.clauses if not c.operator.split(":")[-1].lower().startswith("bool")}
         for low, (name, values) in out.items():
-            values.append(_NONE_VALUE)
+            if not (low in boolean and low not in other):
+                values.append(_NONE_VALUE)  # (a Bool key holds true or false, nothing else)
             out[low] = (name, list(dict.fromkeys(values)))
         return out
 
@@ -714,6 +737,11 @@ def _samples(c) -> list[str]:
             except ValueError:
                 continue
             out += [str(net.network_address), str(net.broadcast_address)]
+            # Just outside each end: what a gap between two blocks of a list holds.
+            for outside in (int(net.network_address) - 1, int(net.broadcast_address) + 1):
+                if 0 <= outside < 2 ** net.max_prefixlen:
+                    out.append(str(ipaddress.ip_address(outside) if net.version == 4
+                                   else ipaddress.IPv6Address(outside)))
         elif op.base == "Null":
             continue
         else:
@@ -789,11 +817,12 @@ def _allow_everything() -> NamedPolicy:
                      PolicyKind.IDENTITY, "(the principal's own policies: allow everything)")
 
 
-def _default_key_policy(account: str) -> NamedPolicy:
+def _default_key_policy(account: str, partition: str = "aws") -> NamedPolicy:
     """The default key policy (KMS Developer Guide, *Default key policy*): IAM
     policies of the key's account count."""
     return _document({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "kms:*", "Resource": "*"}]},
+        "Effect": "Allow", "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"}, "Action": "kms:*",
+        "Resource": "*"}]},
         PolicyKind.RESOURCE, "(default key policy)")
 
 
@@ -820,7 +849,8 @@ class _Side:
                 ps = PolicySet(identity=[_allow_everything()] if iam else [], resource=self.policy,
                                session=_allow_everything() if iam else None)
             else:
-                key_policy = _default_key_policy(account) if _ACCOUNT.match(account) else None
+                partition, _, acct = account.rpartition("/")
+                key_policy = _default_key_policy(acct, partition or "aws") if _ACCOUNT.match(acct) else None
                 ps = PolicySet(identity=[self.policy], resource=key_policy)
             hit = self._auth[account] = Authorizer(ps)
         return hit
@@ -834,6 +864,8 @@ class _Side:
             account = "cross" if c and r and c != r else "same+iam" if iam else "same"
         else:
             account = request.resource_account or request.caller.account or ""
+            if request.caller.partition != "aws":
+                account = f"{request.caller.partition}/{account}"
         return self.authorizer(account).authorize(request, strict=True)
 
 
@@ -917,19 +949,29 @@ def diff_policies(old: NamedPolicy, new: NamedPolicy) -> DiffResult:
             else:
                 # The policy's holder (a user or a role session) in the
                 # resource's account, and the principals its conditions name there.
-                callers = probes.identity_callers(_resource_account(resource, probes.home))
+                arn = parse_arn(resource)
+                callers = probes.identity_callers(_resource_account(resource, probes.home),
+                                                  arn.partition if arn is not None and arn.partition else "aws")
             for probe in callers:
                 caller, label = probe.caller, (probe.label or None)
                 if probe.member == MEMBER_KINDS[0] and action.startswith("sts:assumerole"):
                     continue  # the root user cannot assume roles (AWS STS API Reference, AssumeRole)
-                combos = product(ctxs, probes.identity_variants(caller), probes.request_regions(resource))
+                if action in _FEDERATED_ONLY and caller.kind not in ("web-identity", "saml"):
+                    continue  # unsigned calls: the caller is the provider's user (AWS STS API Reference)
+                combos = product(ctxs, probes.identity_variants(caller), probes.request_regions(resource, action.split(":", 1)[0]))
                 for n_ctx, (ctx, identity, region) in enumerate(combos):
                     scope = (action, resource, n_ctx, label)
                     set_here = {k.lower() for k in ctx}
+                    if "aws:federatedprovider" in set_here and caller.kind != "assumed-role":
+                        continue  # only a role session assumed through a provider carries it
                     given = {k: v for k, v in identity.items() if k not in set_here}
                     given.update({k: (v if isinstance(v, tuple) else (v,)) for k, v in ctx.items()})
                     if region:
                         given["aws:RequestedRegion"] = (region,)
+                    if "aws:viaawsservice" not in set_here:
+                        # Present in every request (IAM User Guide, *AWS global
+                        # condition context keys*): false unless a sample says true.
+                        given["aws:ViaAWSService"] = ("false",)
                     if kind == "resource" and resource != "*" and not (parse_arn(resource) or _NO_ARN).account:
                         # An ARN without an account (S3): the resource is the policy's account's.
                         given["aws:ResourceAccount"] = (probes.home,)

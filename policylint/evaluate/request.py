@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from policylint.evaluate.arn import PARTITIONS, parse_arn
 
-__all__ = ["Caller", "CallerError", "Request", "derived_keys", "parse_caller", "resolve_resource"]
+__all__ = ["Caller", "CallerError", "GLOBAL_SERVICES", "Request", "derived_keys", "parse_caller", "resolve_resource"]
 
 
 class CallerError(ValueError):
@@ -284,4 +284,20 @@ def derived_keys(c: Caller, service: str, arn) -> tuple[tuple[str, str, tuple[st
             out["aws:ResourceAccount"] = (arn.account,)
         if arn.region:
             out["aws:RequestedRegion"] = (arn.region,)
+    if "aws:RequestedRegion" not in out and service in GLOBAL_SERVICES:
+        # One endpoint for the partition: its Region is the requested Region.
+        region = _GLOBAL_REGION.get(arn.partition if arn is not None else c.partition)
+        if region:
+            out["aws:RequestedRegion"] = (region,)
     return tuple((k.lower(), k, v) for k, v in out.items())
+
+
+#: Global services whose one endpoint is in us-east-1, so that every request
+#: to them carries aws:RequestedRegion us-east-1 (IAM User Guide, *AWS:
+#: Denies access to AWS based on the requested Region*: CloudFront, IAM,
+#: Route 53 and Support, and budgets, globalaccelerator, importexport,
+#: organizations and waf).
+GLOBAL_SERVICES = frozenset(("cloudfront", "iam", "route53", "support", "budgets", "globalaccelerator",
+                             "importexport", "organizations", "waf"))
+#: The Region of a partition's global endpoints.
+_GLOBAL_REGION = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}

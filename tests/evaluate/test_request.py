@@ -157,3 +157,21 @@ def test_keys_aws_sets_may_be_repeated_and_resource_account_checked():
     for bad in (["abc"], ["111122223333", "444455556666"]):
         with pytest.raises(InputError, match="aws:ResourceAccount takes one 12-digit account ID"):
             build_request("user/alice", "s3:GetObject", "arn:aws:s3:::b/k", {"aws:ResourceAccount": bad}, A)
+
+
+@pytest.mark.parametrize(("principal", "action", "resource", "region"), [
+    # One endpoint per partition for global services (IAM User Guide, "AWS:
+    # Denies access to AWS based on the requested Region").
+    ("user/alice", "iam:CreateUser", "user/bob", "us-east-1"),
+    ("user/alice", "organizations:ListAccounts", "*", "us-east-1"),
+    ("user/alice", "route53:ListHostedZones", "*", "us-east-1"),
+    ("arn:aws-us-gov:iam::111122223333:user/alice", "iam:ListUsers", "*", "us-gov-west-1"),
+    ("user/alice", "s3:ListAllMyBuckets", "*", None),   # S3 is regional: unknown
+    ("user/alice", "s3:GetObject", "arn:aws:s3:::b/k", None),
+])
+def test_requested_region_of_global_services(principal, action, resource, region):
+    r = build_request(principal, action, resource, {}, A)
+    assert r.context.get("aws:requestedregion") == ((region,) if region else None)
+    if region:
+        with pytest.raises(InputError, match=f"aws:RequestedRegion is set by AWS for this request to {region}"):
+            build_request(principal, action, resource, {"aws:RequestedRegion": ["eu-west-1"]}, A)
