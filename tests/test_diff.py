@@ -571,6 +571,15 @@ NEW_CASES = [
     ]),
     ('via-aws-service-none', 'via-aws-service-both', [
     ]),
+    # s3:GetObject on a bucket ARN matches no request (objects are b/KEY):
+    # samples are ARNs of the action's resource types...
+    ("s3-get-objects-of-b", "s3-get-objects-and-bucket-arn", []),
+    # ... and a sample of another shape gets a path rather than being
+    # dropped: secret* also names the objects of bucket secretother9.
+    ("notresource-secret-prefix", "notresource-secret-bucket", [
+        (["s3:GetObject"], ("NotResource arn:aws:s3:::secret, arn:aws:s3:::secret/*",), None, (), [None]),
+    ]),
+    ("notresource-secret-bucket", "notresource-secret-prefix", []),
 ]
 
 

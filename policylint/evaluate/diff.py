@@ -30,7 +30,9 @@ combination of:
   action needs no resource, and every Resource/NotResource pattern of either
   policy made concrete twice: ``*`` filled with ``other9`` and with nothing
   (``a?*`` and ``a*`` differ on ``a``), ``?`` with ``x``, a wildcard account
-  with digits, a wildcard Region with ``zz-other-1``, a wildcard partition
+  with digits, a wildcard Region with ``zz-other-1`` (kept only as an ARN
+  of one of the action's resource types, a path added when that makes one),
+  a wildcard partition
   as ``aws`` and, for identity-based policies, ``aws-us-gov`` (asked by a
   caller of that partition); patterns with policy variables resolved for
   each probe principal first;
@@ -464,24 +466,39 @@ class _Probes:
         out: list[str] = []
         if info is None or not any(rt.required for rt in info.resource_types):
             out.append("*")
+        shapes = []
         for rt in info.resource_types if info else ():
             t = catalog.resource_type(svc, rt.name)
             for fmt in t.arn_formats if t else ():
+                shapes.append(compile_glob(re.sub(r"\$\{[^}]*\}", "*", fmt), False))
                 for account in self.accounts:
                     for region in self.regions:
                         out.append(_sample_of_format(fmt, account, region))
+
+        def fit(pattern: str, sample: str) -> str | None:
+            """The sample as an ARN of one of the action's resource types: as
+            is, or with a path added (``secret*`` also names objects of
+            bucket ``secretother9``); None when it cannot be one (s3:GetObject
+            on a bucket ARN is a request AWS never sees)."""
+            if not shapes or any(g.match(sample) for g in shapes):
+                return sample
+            longer = f"{sample}/{FILLER}"
+            if any(g.match(longer) for g in shapes) and arn_like(pattern, longer):
+                return longer
+            return None
+
         for p in self.patterns:
             for filler in (FILLER, ""):
                 # A wildcard partition (arn:*:...) also in another partition,
                 # for identity-based policies (a caller of that partition).
                 for partition in ("aws", "aws-us-gov") if self.kind == "identity" else ("aws",):
                     sample = _sample_of_pattern(p, svc, filler, partition)
-                    if sample is not None:
+                    if sample is not None and (sample := fit(p, sample)) is not None:
                         out.append(sample)
         for p in self.resolved_patterns():
             for filler in (FILLER, ""):
                 sample = _sample_of_pattern(p, svc, filler)
-                if sample is not None:
+                if sample is not None and (sample := fit(p, sample)) is not None:
                     out.append(sample)
         # ARNs first, so that a group's example names a resource when it can.
         out = sorted(dict.fromkeys(out), key=lambda r: r == "*")
