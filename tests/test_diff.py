@@ -580,6 +580,28 @@ NEW_CASES = [
         (["s3:GetObject"], ("NotResource arn:aws:s3:::secret, arn:aws:s3:::secret/*",), None, (), [None]),
     ]),
     ("notresource-secret-bucket", "notresource-secret-prefix", []),
+    # Sixth QA pass: a multivalued key's mixed values (a listed value with an
+    # unlisted one) together with the statement's other keys, and past the
+    # Denies that guard it (values that make a Deny's condition false).
+    ('tagkeys-forall-tls', 'tagkeys-foranyvalue-tls', [
+        (['ec2:CreateTags'], ('*',), None, ('some value of aws:TagKeys equals a or b', 'aws:SecureTransport is true'), [None]),
+    ]),
+    ('tagkeys-forall-deny-plain-http', 'tagkeys-foranyvalue-deny-plain-http', [
+        (['ec2:CreateTags'], ('*',), None, ('some value of aws:TagKeys equals a or b',), [None]),
+    ]),
+    ('key-policy-grant-operations-forall', 'key-policy-grant-operations-foranyvalue', [
+        (['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'], ('*',), 'arn:aws:iam::111122223333:role/ExampleRole', ('kms:GrantIsForAWSResource is true', 'some value of kms:GrantOperations equals Decrypt or Encrypt'), ['Allow attachment of persistent resources']),
+    ]),
+    # ForAnyValue -> ForAllValues: the key absent (ForAllValues holds).
+    ('tagkeys-foranyvalue-tls', 'tagkeys-forall-tls', [
+        (['ec2:CreateTags'], ('*',), None, ('every value of aws:TagKeys equals a or b', 'aws:SecureTransport is true'), [None]),
+    ]),
+    ('tagkeys-foranyvalue-deny-plain-http', 'tagkeys-forall-deny-plain-http', [
+        (['ec2:CreateTags'], ('*',), None, ('every value of aws:TagKeys equals a or b',), [None]),
+    ]),
+    ('key-policy-grant-operations-foranyvalue', 'key-policy-grant-operations-forall', [
+        (['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'], ('*',), 'arn:aws:iam::111122223333:role/ExampleRole', ('kms:GrantIsForAWSResource is true', 'every value of kms:GrantOperations equals Decrypt or Encrypt'), ['Allow attachment of persistent resources']),
+    ]),
 ]
 
 

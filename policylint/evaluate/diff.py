@@ -83,7 +83,9 @@ combination of:
   value with an unknown one, two known ones); for each statement with
   conditions, values that satisfy all its clauses, then each of its own keys
   changed to each of its samples (a weaker condition is found where the
-  stronger one's values are not met); then those values with keys of other
+  stronger one's values are not met), a multivalued key also to its mixed
+  values; the same again with values that keep each conditional Deny from
+  applying (one of its clauses made false); then those values with keys of other
   statements that can change the answer (Deny statements, clauses that may
   hold without their key), up to 2000 contexts.
 
@@ -649,8 +651,27 @@ class _Probes:
             first += [{name: (v, _NONE_VALUE)} for v in known]
             if len(known) > 1:
                 first.append({name: tuple(known[:2])})
+        multivalued: dict[str, list[tuple]] = {}
+        for _, c in self.clauses:
+            low = c.key.lower()
+            if low in kv and c.operator.lower().startswith(("forallvalues:", "foranyvalue:")):
+                known = [v for v in kv[low][1] if v != _NONE_VALUE]
+                multivalued[low] = [(v, _NONE_VALUE) for v in known] + ([tuple(known[:2])] if len(known) > 1 else [])
         mixing = {c.key.lower() for s in self.stmts for c in s.condition
                   if s.effect == "Deny" or _may_hold_absent(c)}
+        # Values that keep each conditional Deny from applying (one clause
+        # made false), so that an Allow's values are also tried past the
+        # Denies that guard it (a Deny on aws:SecureTransport false).
+        spare: dict[str, str] = {}
+        for s in self.stmts:
+            if s.effect != "Deny" or not s.condition:
+                continue
+            for c in s.condition:
+                name = kv.get(c.key.lower(), (None,))[0]
+                off = _violating(c)
+                if name is not None and off is not None and name not in spare:
+                    spare[name] = off
+                    break
         later: list[dict[str, str]] = []
         for s in self.stmts:
             base: dict[str, str] = {}
@@ -669,12 +690,19 @@ class _Probes:
                     base[kv[low][0]] = want
             if not base:
                 continue
-            first.append(dict(base))
-            for low, (name, values) in kv.items():
-                if low in own:
-                    first += [{**base, name: v} for v in values]
-                elif low in mixing:
-                    later += [{**base, name: v} for v in values]
+            bases = [base]
+            guarded = {**{k: v for k, v in spare.items() if k.lower() not in own}, **base}
+            if guarded != base:
+                bases.append(guarded)
+            for b in bases:
+                first.append(dict(b))
+                for low, (name, values) in kv.items():
+                    if low in own:
+                        first += [{**b, name: v} for v in values]
+                        # a multivalued key: a known value with an unknown one, two known ones
+                        first += [{**b, name: mv} for mv in multivalued.get(low, ())]
+                    elif low in mixing:
+                        later += [{**b, name: v} for v in values]
         unique: dict[tuple, dict[str, str]] = {}
         for ctx in first:
             unique.setdefault(_ctx_key(ctx), ctx)
@@ -777,6 +805,38 @@ def _samples(c) -> list[str]:
     if family == "IpAddress":
         out.append("192.0.2.77")
     return out
+
+
+def _violating(c) -> str | None:
+    """A value that makes the clause false (its key present); None when none
+    is easy to pick."""
+    try:
+        op = parse_operator(c.operator)
+    except OperatorError:
+        return None
+    values = [v for v in c.values if "${" not in v]
+    if not values or op.base == "Null" or op.set_qualifier:
+        return None
+    v = values[0]
+    if op.family == "Bool":
+        return "false" if v.strip().lower() == "true" else "true"
+    if op.family in ("String", "Arn"):
+        return _fill(v, FILLER) if op.negated else _NONE_VALUE
+    if op.family == "IpAddress":
+        try:
+            net = ipaddress.ip_network(v, strict=False)
+        except ValueError:
+            return None
+        return str(net.network_address) if op.negated else ("192.0.2.77" if not net.overlaps(_DOC_NET) else None)
+    if op.family == "Numeric" and not op.negated:
+        n = parse_number(v)
+        if n is None:
+            return None
+        return _number_text(n + 1) if "Less" in op.base else _number_text(n - 1) if "Greater" in op.base else None
+    return None
+
+
+_DOC_NET = ipaddress.ip_network("192.0.2.0/24")
 
 
 def _satisfying(c) -> str | None:
