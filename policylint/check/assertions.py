@@ -37,14 +37,13 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime, timezone
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from policylint import catalog
 from policylint.errors import PolicylintError
 from policylint.wildcard import has_wildcard
-from policylint.evaluate.conditions import parse_date
+from policylint.evaluate.conditions import format_date, parse_date
 from policylint.evaluate.authorize import Authorizer, Decision, Outcome, StatementRef
 from policylint.evaluate.inputs import InputError, PolicyInputs, build_policy_set, build_request, check_roles
 from policylint.evaluate.policyset import NamedPolicy, PolicySet, PolicyType
@@ -218,9 +217,6 @@ _OTHER_ACCOUNTS = (ANY_ACCOUNT, "999999999999", "123456789012", "210987654321")
 
 
 
-
-def _iso(t: float) -> str:
-    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _later_times(policies: PolicySet, now: float) -> list[float]:
@@ -414,7 +410,7 @@ class _FileChecker:
         assertion today). Only now when the assertion gives the time itself."""
         if any(k.lower() in ("aws:currenttime", "aws:epochtime") for k in ctx):
             return [(None, "")]
-        return [(None, "")] + [(t, f"aws:CurrentTime is {_iso(t)} (a time to come that a date condition names)")
+        return [(None, "")] + [(t, f"aws:CurrentTime is {format_date(t)} (a time to come that a date condition names)")
                                for t in self._later]
 
     def _enumerated_at(self, who: Caller, shown: str, action: str, resource: str, ctx, account: str | None,

@@ -49,7 +49,7 @@ from policylint.evaluate.arn import arn_like, parse_arn
 from policylint.evaluate.conditions import compile_clause, describe_clause
 from policylint.evaluate.policyset import NamedPolicy, PolicySet, PolicyType
 from policylint.evaluate.principals import match_principal, not_principal_exempts
-from policylint.evaluate.request import Request
+from policylint.evaluate.request import CALLER_KEYS, Request
 from policylint.evaluate.variables import Unresolved, compile_template, has_variables
 from policylint.model.grant import Grant
 from policylint.model.policy import PolicyKind, Principal, Statement
@@ -82,16 +82,9 @@ _NO_IDENTITY = frozenset({"service", "anonymous", "web-identity", "saml", "canon
 _ACCOUNT_ONLY = frozenset({"account"})
 _NAMED_DIRECTLY = frozenset({"direct", "service", "federated", "canonical"})
 _NAMED_ROLE = frozenset({"role", "wildcard"})
-#: Keys AWS sets from the calling principal whenever the principal has them
-#: (IAM User Guide, *AWS global condition context keys*, "Availability"):
-#: the request derives them (:func:`policylint.evaluate.request.derived_keys`),
-#: so one that is absent is absent for this caller in AWS too (aws:username of
-#: a role session, aws:PrincipalArn of an anonymous caller), never a key the
-#: question left out: no "allowed if" on it.
-_CALLER_KEYS = frozenset(("aws:principalarn", "aws:principaltype", "aws:principalaccount", "aws:username",
-                          "aws:principalisawsservice", "aws:principalservicename", "kms:calleraccount",
-                          "aws:federatedprovider"))
-#: Of those, the keys a role session may carry without policylint knowing:
+#: Of the keys AWS sets from the caller (``CALLER_KEYS``: absent means absent
+#: for this caller in AWS too, never "allowed if" them; IAM User Guide, *AWS
+#: global condition context keys*, "Availability"), the keys a role session may carry without policylint knowing:
 #: aws:FederatedProvider is set on sessions of roles assumed through an
 #: OIDC or SAML provider (IAM User Guide, *AWS global condition context keys*).
 _SESSION_UNKNOWN = frozenset(("aws:federatedprovider",))
@@ -527,7 +520,7 @@ class _Eval:
                 if not c.resource_matches(req):
                     return False
             except Unresolved as u:
-                if u.key.lower() in _CALLER_KEYS:
+                if u.key.lower() in CALLER_KEYS:
                     return False  # ${aws:username} of a role session: never resolves
                 self.note_missing(u.key)
                 self.uncertain.setdefault(c.ref, [])
@@ -546,7 +539,7 @@ class _Eval:
             if cc._templates:
                 for k in cc.missing_keys(ctx):
                     self.note_missing(k)
-            if cc.operator is not None and cc.key not in ctx and cc.key in _CALLER_KEYS and not (
+            if cc.operator is not None and cc.key not in ctx and cc.key in CALLER_KEYS and not (
                     cc.key in _SESSION_UNKNOWN and req.caller.kind == "assumed-role"):
                 # Absent for this caller in AWS too: the absent rule, for good.
                 if not cc._absent:

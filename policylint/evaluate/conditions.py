@@ -50,7 +50,7 @@ from policylint.model.policy import ConditionClause
 from policylint.parse.operators import ConditionOperator, OperatorError, parse_operator
 from policylint.wildcard import compile_glob, escape
 
-__all__ = ["CompiledClause", "compile_clause", "describe_clause", "parse_binary", "parse_date", "parse_network",
+__all__ = ["CompiledClause", "compile_clause", "describe_clause", "format_date", "parse_binary", "parse_date", "parse_network",
            "parse_number", "result_when_absent"]
 
 Context = dict  # lower-case key -> tuple[str, ...]
@@ -98,6 +98,11 @@ def parse_number(text: str) -> float | None:
 def parse_date(text: str) -> float | None:
     """A condition value as the Date operators read it (ISO 8601 or epoch seconds): epoch seconds, or None."""
     return _date(text)
+
+
+def format_date(t: float) -> str:
+    """Epoch seconds as an ``aws:CurrentTime`` value (ISO 8601, UTC, whole seconds: ``2030-01-01T00:00:00Z``)."""
+    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_network(text: str):

@@ -110,20 +110,19 @@ from __future__ import annotations
 import ipaddress
 import re
 from itertools import product
-from datetime import datetime, timezone
 from types import SimpleNamespace
 from dataclasses import dataclass, field
 
 from policylint import catalog
 from policylint.evaluate.arn import arn_like, parse_arn
 from policylint.evaluate.authorize import Authorizer, Outcome, StatementRef
-from policylint.evaluate.conditions import describe_clause, parse_date, parse_number
+from policylint.evaluate.conditions import describe_clause, format_date, parse_date, parse_number
 from policylint.evaluate.inputs import InputError, read_policies
 from policylint.evaluate.match import matched_catalog_actions
 from policylint.evaluate.policyset import NamedPolicy, PolicySet, PolicyType
-from policylint.evaluate.probes import (MEMBER_KINDS, Probe, account_members, fill_account, identity_values,
-                                        probe_principals, variable_keys)
-from policylint.evaluate.request import GLOBAL_SERVICES, Request, derived_keys
+from policylint.evaluate.probes import (MEMBER_KINDS, PRINCIPAL_KEYS, Probe, account_members, fill_account,
+                                        identity_values, outsider_account, probe_principals, variable_keys)
+from policylint.evaluate.request import CALLER_KEYS, GLOBAL_SERVICES, Request, derived_keys
 from policylint.evaluate.variables import Unresolved, compile_template
 from policylint.model.policy import PolicyKind, Statement
 from policylint.model.validate import build_policy
@@ -143,12 +142,8 @@ _NO_ARN = parse_arn("arn:aws:none:::none")
 
 #: Context keys AWS sets from the caller or the resource (IAM User Guide,
 #: *AWS global condition context keys*): set by the probe, never by hand.
-_DERIVED = frozenset(k.lower() for k in (
-    "aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType", "aws:username",
-    "aws:PrincipalIsAWSService", "aws:PrincipalServiceName", "aws:ResourceAccount", "aws:RequestedRegion",
-    "kms:CallerAccount",
-))
-_PRINCIPAL_KEYS = frozenset(("aws:principalarn", "aws:principalaccount", "kms:calleraccount"))
+#: aws:FederatedProvider is sampled instead (role sessions may carry it).
+_DERIVED = (CALLER_KEYS - {"aws:federatedprovider"}) | {"aws:resourceaccount", "aws:requestedregion"}
 #: Actions only a web identity or SAML user calls (unsigned requests).
 _FEDERATED_ONLY = frozenset(("sts:assumerolewithwebidentity", "sts:assumerolewithsaml"))
 
@@ -353,7 +348,7 @@ class _Probes:
         # aws:RequestedRegion and aws:ResourceAccount come from the resource:
         # conditions on them make resources of their values, and of others.
         self.regions = ["us-east-1"] + self._derived_values("aws:requestedregion", _REGION_FILLER)
-        self.accounts = [self.home] + [a for a in self._derived_values("aws:resourceaccount", _outsider({self.home}))
+        self.accounts = [self.home] + [a for a in self._derived_values("aws:resourceaccount", outsider_account({self.home}))
                                        if _ACCOUNT.match(a)]
         self._resource_cache: dict[str, list[str]] = {}
         self._resolved: list[str] | None = None
@@ -395,13 +390,13 @@ class _Probes:
             return _DEFAULT_ACCOUNT
         for c in self.stmts:
             for cl in c.condition:
-                if cl.key.lower() in _PRINCIPAL_KEYS:
+                if cl.key.lower() in PRINCIPAL_KEYS:
                     named.update(v for v in cl.values if _ACCOUNT.match(v))
                     named.update(a.account for a in map(parse_arn, cl.values) if a is not None and a.account)
         for candidate in (_DEFAULT_ACCOUNT, "123456789012", "210987654321"):
             if candidate not in named:
                 return candidate
-        return _outsider(named | {"999999999999"})
+        return outsider_account(named | {"999999999999"})
 
     # -- actions ------------------------------------------------------------
     def actions(self) -> tuple[list[str], dict[str, str]]:
@@ -512,32 +507,28 @@ class _Probes:
         caller (the values :func:`identity_values` gives it): the resources
         of ``${aws:username}`` and ``${aws:userid}`` are told apart."""
         if self._resolved is None:
-            with_vars = [p for p in self.patterns if "${" in p]
             callers = [c for c, _ in account_members(self.home)]
             if self.kind == "resource":
                 callers += [p.caller for p in self.probe_set.probes if p.member is None]
-            out: list[str] = []
-            for p in with_vars:
-                t = compile_template(p)
-                for ctx in self.variable_contexts(callers):
-                    try:
-                        out.append(t.resolve(ctx))
-                    except Unresolved:
-                        continue
-            self._resolved = list(dict.fromkeys(out))
+            self._resolved = self._resolve(self.patterns, callers)
         return self._resolved
 
     def resolved_values(self, values) -> list[str]:
         """Condition values with policy variables, resolved for a user and a
         role session of the policies' account (the values
         :func:`identity_values` gives them); values that do not resolve are left out."""
-        callers = [c for c, _ in account_members(self.home)]
+        return self._resolve(values, [c for c, _ in account_members(self.home)])
+
+    def _resolve(self, texts, callers) -> list[str]:
+        """Each text with policy variables, resolved for each caller's
+        :meth:`variable_contexts` (those that do not resolve left out)."""
+        contexts = self.variable_contexts(callers)
         out: list[str] = []
-        for v in values:
-            if "${" not in v:
+        for text in texts:
+            if "${" not in text:
                 continue
-            t = compile_template(v)
-            for ctx in self.variable_contexts(callers):
+            t = compile_template(text)
+            for ctx in contexts:
                 try:
                     out.append(t.resolve(ctx))
                 except Unresolved:
@@ -734,17 +725,6 @@ def _may_hold_absent(c) -> bool:
     return bool(op.negated or op.base == "Null" or op.if_exists or op.set_qualifier == "ForAllValues")
 
 
-def _outsider(accounts: set[str]) -> str:
-    """An account ID not in ``accounts`` (999999999999, or the next one down)."""
-    out = "999999999999"
-    while out in accounts:
-        out = str(int(out) - 1)
-    return out
-
-
-def _iso(t: float) -> str:
-    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
 
 def _number_text(x: float) -> str:
     return str(int(x)) if x == int(x) else str(x)
@@ -775,7 +755,7 @@ def _samples(c) -> list[str]:
                 out += [str(int(v) - 1), str(int(v) + 1)]
             elif t is not None:
                 # One second before and after: what DateLessThan/GreaterThan tell apart.
-                out += [_iso(t - 1), _iso(t + 1)]
+                out += [format_date(t - 1), format_date(t + 1)]
         elif family == "IpAddress":
             try:
                 net = ipaddress.ip_network(v, strict=False)
@@ -873,7 +853,7 @@ def _satisfying(c) -> str | None:
         if t is None:
             return None
         step = -1 if "Less" in op.base else 1 if "Greater" in op.base else 0
-        return str(int(t) + step) if v.strip().isdigit() else _iso(t + step)
+        return str(int(t) + step) if v.strip().isdigit() else format_date(t + step)
     return v
 
 

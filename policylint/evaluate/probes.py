@@ -55,7 +55,7 @@ from policylint.model.policy import Statement
 from policylint.wildcard import compile_glob, has_wildcard
 
 __all__ = ["Probe", "ProbeSet", "Unbuildable", "account_members", "fill_account", "identity_values",
-           "named_caller", "principals_like", "probe_principals", "MEMBER_KINDS", "PRINCIPAL_KEYS"]
+           "named_caller", "outsider_account", "principals_like", "probe_principals", "MEMBER_KINDS", "PRINCIPAL_KEYS"]
 
 #: Name of the user, role and session that stand for "a principal of the account".
 PROBE_NAME = "policylint-probe"
@@ -340,7 +340,9 @@ def mentioned_accounts(statements) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _outsider(excluded, candidates) -> str:
+def outsider_account(excluded, candidates=("999999999999",)) -> str:
+    """An account ID not in ``excluded``: the first of ``candidates`` that is
+    not, else 999999999999 counting down."""
     for a in candidates:
         if a not in excluded:
             return a
@@ -448,7 +450,7 @@ def probe_principals(statements: list[list[Statement]], home: str | None = None,
     for acct in dict.fromkeys(named_accounts + mentioned):
         if acct != home:
             members(acct, f"principal of account {acct}")
-    result.outsider = _outsider(excluded | {p.account for p in result.probes if p.account}, outsiders)
+    result.outsider = outsider_account(excluded | {p.account for p in result.probes if p.account}, outsiders)
     members(result.outsider, f"principal of account {result.outsider} (named by neither policy)")
     # Principals other condition keys name: users of aws:username in every
     # account probed, services of aws:PrincipalServiceName (and one service

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from policylint.evaluate.arn import PARTITIONS, parse_arn
 
-__all__ = ["Caller", "CallerError", "GLOBAL_SERVICES", "Request", "derived_keys", "parse_caller", "resolve_resource"]
+__all__ = ["CALLER_KEYS", "Caller", "CallerError", "GLOBAL_SERVICES", "Request", "derived_keys", "parse_caller", "resolve_resource"]
 
 
 class CallerError(ValueError):
@@ -291,6 +291,13 @@ def derived_keys(c: Caller, service: str, arn) -> tuple[tuple[str, str, tuple[st
             out["aws:RequestedRegion"] = (region,)
     return tuple((k.lower(), k, v) for k, v in out.items())
 
+
+#: The keys :func:`derived_keys` sets from the caller (lower case): AWS sets
+#: them whenever the principal has them, so one that is absent is absent
+#: for that caller in AWS too.
+CALLER_KEYS = frozenset(("aws:principalarn", "aws:principaltype", "aws:principalaccount", "aws:username",
+                         "aws:principalisawsservice", "aws:principalservicename", "kms:calleraccount",
+                         "aws:federatedprovider"))
 
 #: Global services whose one endpoint is in us-east-1, so that every request
 #: to them carries aws:RequestedRegion us-east-1 (IAM User Guide, *AWS:
