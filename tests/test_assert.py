@@ -565,3 +565,10 @@ def test_a_role_session_may_carry_a_federated_provider():
          ("aws:FederatedProvider equals accounts.google.com", "the IAM policies of account 000000000000 allow it"),
          (f"key policy statement 2 ({DATA}/federated-provider-any-account.json:13:5)",), ()),
     ])}
+
+
+def test_dates_past_the_last_iso_date_are_not_asked():
+    # DateGreaterThan 9999-12-31T23:59:59Z (no later second exists) and an
+    # epoch past it: no later time to ask (they were internal errors).
+    code, doc = check(OUTSIDE, "--key-policy", f"{DATA}/last-date-grant.json", *WHERE)
+    assert code == 0 and outcomes(doc) == {1: (True, [])}

@@ -665,3 +665,11 @@ def test_values_meeting_a_date_window_are_inside_it():
     r = _diff("dated-team-ab", "dated-team-abc")
     assert r.groups[0].example_context == {"aws:PrincipalTag/team": "c", "aws:CurrentTime": "2029-12-31T23:59:59Z",
                                            "aws:EpochTime": "1700000001"}
+
+
+def test_the_last_iso_date_is_sampled_without_error():
+    # 9999-12-31T23:59:59Z has no second after it (it was an internal error).
+    r = _diff("date-last-second", "date-last-second-or-equal")
+    assert _groups(r) == [(["s3:GetObject"], ("*",), None,
+                           ("aws:CurrentTime is <= 9999-12-31T23:59:59Z",), [None])]
+    assert r.groups[0].example_context == {"aws:CurrentTime": "9999-12-31T23:59:59Z"}

@@ -219,6 +219,10 @@ _OTHER_ACCOUNTS = (ANY_ACCOUNT, "999999999999", "123456789012", "210987654321")
 
 
 
+#: 9999-12-31T23:59:59Z, the last moment an ISO 8601 date can name.
+_LAST_DATE = 253402300799
+
+
 def _later_times(policies: PolicySet, now: float) -> list[float]:
     """Epoch seconds after ``now`` at which a condition on ``aws:CurrentTime``
     or ``aws:EpochTime`` in ``policies`` can change (each date value, and one
@@ -235,7 +239,7 @@ def _later_times(policies: PolicySet, now: float) -> list[float]:
                 for v in c.values:
                     t = parse_date(v)
                     if t is not None and t + 1 > now:
-                        out.update(x for x in (t, t + 1) if x > now)
+                        out.update(x for x in (t, t + 1) if x > now and x <= _LAST_DATE)
     return sorted(out)
 
 

@@ -101,8 +101,15 @@ def parse_date(text: str) -> float | None:
 
 
 def format_date(t: float) -> str:
-    """Epoch seconds as an ``aws:CurrentTime`` value (ISO 8601, UTC, whole seconds: ``2030-01-01T00:00:00Z``)."""
-    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """Epoch seconds as an ``aws:CurrentTime`` value (ISO 8601, UTC, whole seconds: ``2030-01-01T00:00:00Z``).
+
+    Raises:
+        ValueError: ``t`` is outside years 1 to 9999 (which ISO 8601 dates can hold).
+    """
+    try:
+        return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        raise ValueError(f"{t} seconds is outside the dates ISO 8601 can write") from None
 
 
 def parse_network(text: str):

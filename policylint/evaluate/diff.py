@@ -755,7 +755,11 @@ def _samples(c) -> list[str]:
                 out += [str(int(v) - 1), str(int(v) + 1)]
             elif t is not None:
                 # One second before and after: what DateLessThan/GreaterThan tell apart.
-                out += [format_date(t - 1), format_date(t + 1)]
+                for near in (t - 1, t + 1):
+                    try:
+                        out.append(format_date(near))
+                    except ValueError:
+                        continue  # (9999-12-31T23:59:59Z has no second after it)
         elif family == "IpAddress":
             try:
                 net = ipaddress.ip_network(v, strict=False)
@@ -853,7 +857,12 @@ def _satisfying(c) -> str | None:
         if t is None:
             return None
         step = -1 if "Less" in op.base else 1 if "Greater" in op.base else 0
-        return str(int(t) + step) if v.strip().isdigit() else format_date(t + step)
+        if v.strip().isdigit():
+            return str(int(t) + step)
+        try:
+            return format_date(t + step)
+        except ValueError:
+            return None
     return v
 
 

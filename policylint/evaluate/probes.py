@@ -295,7 +295,7 @@ def identity_values(caller: Caller, tag_keys=()) -> dict[str, tuple[str, ...]]:
     """
     if caller.kind in ("service", "anonymous", "canonical-user", "web-identity", "saml") or not caller.account:
         return {}
-    digest = hashlib.sha256(caller.arn.encode()).hexdigest()[:17].upper()
+    digest = hashlib.sha256(caller.arn.encode("utf-8", "surrogatepass")).hexdigest()[:17].upper()
     if caller.kind == "root":
         userid = caller.account
     elif caller.kind == "user":
@@ -408,9 +408,10 @@ def probe_principals(statements: list[list[Statement]], home: str | None = None,
                         result.unbuildable.append(Unbuildable(v, path, n, str(e)))
                         continue
                     if caller is None:
-                        acct = v if _ACCOUNT.match(v) else parse_arn(v).account
+                        root = parse_caller(v)  # an account: its ID or root ARN
+                        acct = root.account
                         named_accounts.append(acct)
-                        for c, kind in account_members(acct, parse_arn(v).partition if parse_arn(v) else "aws", name):
+                        for c, kind in account_members(acct, root.partition, name):
                             add(c, f"account {acct}", kind, path if kind == MEMBER_KINDS[0] else None, n)
                         continue
                     if caller.account:
@@ -422,7 +423,10 @@ def probe_principals(statements: list[list[Statement]], home: str | None = None,
                     except CallerError as e:
                         result.unbuildable.append(Unbuildable(v, None, n, str(e)))
                 for v in pr.federated:
-                    add(parse_caller(f"federated:{v}"), f"federated {v}", policy=n)
+                    try:
+                        add(parse_caller(f"federated:{v}"), f"federated {v}", policy=n)
+                    except CallerError as e:
+                        result.unbuildable.append(Unbuildable(v, None, n, str(e)))
                 for v in pr.canonical_user:
                     try:
                         add(parse_caller(f"canonical:{v}"), f"canonical user {v}", policy=n)

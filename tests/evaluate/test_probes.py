@@ -185,3 +185,32 @@ def test_username_variable_of_a_role_session_never_resolves():
     d = auth.authorize(Request(parse_caller("arn:aws:sts::111122223333:assumed-role/R/s"), "s3:GetObject",
                                "arn:aws:s3:::b/R/x"))
     assert d.outcome is Outcome.IMPLICIT_DENY and d.alternatives == [] and d.missing_keys == ()
+
+
+# -- bad input (found by a bad-input pass: these were internal errors) --------
+
+def test_bad_principal_values_are_unbuildable_or_understood():
+    doc = _doc([
+        {"Effect": "Allow", "Principal": {"Federated": ""}, "Action": "sts:AssumeRoleWithWebIdentity", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": "111122223333 "}, "Action": "kms:Decrypt", "Resource": "*"},
+    ])
+    found = probe_principals([doc.statements])
+    assert [(u.value, u.reason) for u in found.unbuildable] == [
+        ("", "'federated:': give the identity provider, e.g. federated:accounts.google.com")]
+    # the account with a stray space: its members
+    assert [p.shown for p in found.probes if p.label == "account 111122223333"][:1] == ["arn:aws:iam::111122223333:root"]
+
+
+def test_identity_values_of_an_arn_with_a_lone_surrogate():
+    c = parse_caller("arn:aws:iam::111122223333:user/Pay\ud800App")
+    assert identity_values(c)["aws:userid"][0].startswith("AIDA")
+
+
+def test_format_date_range():
+    from policylint.evaluate.conditions import format_date
+
+    assert format_date(1_893_456_000) == "2030-01-01T00:00:00Z"
+    assert format_date(253402300799) == "9999-12-31T23:59:59Z"
+    for t in (253402300800, 1e20):
+        with pytest.raises(ValueError, match="outside the dates ISO 8601 can write"):
+            format_date(t)
